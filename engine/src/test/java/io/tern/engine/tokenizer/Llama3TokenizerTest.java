@@ -33,9 +33,7 @@ class Llama3TokenizerTest {
 
     @BeforeAll
     static void load() throws IOException {
-        long start = System.nanoTime();
-        tokenizer = Tokenizer.fromHuggingFace(DIR.resolve("tokenizer.json.gz"));
-        System.out.printf("loaded tokenizer.json.gz in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+        tokenizer = Llama3Fixture.tokenizer();
     }
 
     static List<Case> cases() throws IOException {
@@ -139,5 +137,18 @@ class Llama3TokenizerTest {
         for (int i = 0; i < rounds; i++) tokens += tokenizer.encode(all, false).length;
         double ms = (System.nanoTime() - start) / 1e6 / rounds;
         System.out.printf("encode: %d chars -> %d tokens in %.3f ms (cached pieces)%n", all.length(), tokens / rounds, ms);
+
+        // Random words are new pre-tokens each time, so this measures the merge loop itself.
+        java.util.Random random = new java.util.Random(1);
+        StringBuilder words = new StringBuilder();
+        while (words.length() < 4000) {
+            words.append(' ');
+            for (int k = 3 + random.nextInt(10); k > 0; k--) words.append((char) ('a' + random.nextInt(26)));
+        }
+        String fresh = words.toString();
+        start = System.nanoTime();
+        tokens = tokenizer.encode(fresh, false).length;
+        System.out.printf("encode: %d chars of random words -> %d tokens in %.3f ms (uncached)%n",
+                fresh.length(), tokens, (System.nanoTime() - start) / 1e6);
     }
 }
