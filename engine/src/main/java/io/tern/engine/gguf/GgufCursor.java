@@ -95,18 +95,31 @@ final class GgufCursor {
     }
 
     String string(String what) throws GgufFormatException {
-        long len = u64("length of " + what);
+        return string(what, -1);
+    }
+
+    /** A string; {@code element} ≥ 0 names it as that element of the array {@code what} in errors. */
+    String string(String what, long element) throws GgufFormatException {
+        if (remaining() < 8) {
+            need(8, "length of " + describe(what, element));
+        }
+        long len = seg.get(U64, pos);
+        pos += 8;
         if (len < 0 || len > remaining()) {
-            throw error("length " + Long.toUnsignedString(len) + " of " + what + " exceeds the " + remaining()
-                    + " bytes left in the file (truncated or corrupt)");
+            throw error("length " + Long.toUnsignedString(len) + " of " + describe(what, element) + " exceeds the "
+                    + remaining() + " bytes left in the file (truncated or corrupt)");
         }
         if (len > MAX_STRING) {
-            throw error("length " + len + " of " + what + " is too large");
+            throw error("length " + len + " of " + describe(what, element) + " is too large");
         }
         byte[] bytes = new byte[(int) len];
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, bytes, 0, bytes.length);
         pos += len;
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static String describe(String what, long element) {
+        return element < 0 ? what : "element " + element + " of " + what;
     }
 
     /** Bulk copy of {@code n} elements into a Java array of the layout's carrier type. */

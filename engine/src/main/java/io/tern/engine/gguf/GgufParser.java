@@ -196,7 +196,7 @@ final class GgufParser {
             case STRING -> {
                 String[] s = new String[n];
                 for (int i = 0; i < n; i++) {
-                    s[i] = in.string("element " + i + " of " + what);
+                    s[i] = in.string(what, i);
                 }
                 yield s;
             }
