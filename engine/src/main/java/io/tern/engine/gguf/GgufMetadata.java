@@ -25,17 +25,17 @@ public final class GgufMetadata {
     private final Map<String, GgufValueType> types = new LinkedHashMap<>();
 
     /** Empty metadata; {@code source} (usually the file name) is used in error messages. */
-    public GgufMetadata(String source) {
+    GgufMetadata(String source) {
         this.source = source;
     }
 
     /** Adds a key; the value must be of the Java type for {@code type} (see class comment). */
-    public void put(String key, GgufValueType type, Object value) {
+    void put(String key, GgufValueType type, Object value) {
         values.put(key, checkValue(key, type, value));
         types.put(key, type);
     }
 
-    public void remove(String key) {
+    void remove(String key) {
         values.remove(key);
         types.remove(key);
     }

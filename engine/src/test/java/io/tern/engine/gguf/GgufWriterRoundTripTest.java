@@ -179,6 +179,24 @@ class GgufWriterRoundTripTest {
     }
 
     @Test
+    void llama3SizedStringArrayRoundTrips() throws Exception {
+        Path p = dir.resolve("vocab.gguf");
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < 128256; i++) {
+            tokens.add(i % 7 == 0 ? "Ġtok" + i : "é" + Integer.toString(i, 36));
+        }
+        new GgufWriter(p).putStrings("tokenizer.ggml.tokens", tokens).write();
+        for (int round = 0; round < 3; round++) {
+            long t0 = System.nanoTime();
+            try (GgufFile f = GgufFile.open(p)) {
+                List<String> back = f.metadata().getStringArray("tokenizer.ggml.tokens");
+                System.out.printf("open with 128256 strings: %.1f ms%n", (System.nanoTime() - t0) / 1e6);
+                assertEquals(tokens, back);
+            }
+        }
+    }
+
+    @Test
     void writerRejectsBadTensors() {
         GgufWriter w = new GgufWriter(dir.resolve("x.gguf"));
         w.addTensor("t", GgmlType.F32, new long[] {1}, dst -> { });
