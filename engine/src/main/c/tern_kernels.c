@@ -1,0 +1,160 @@
+/*
+ * Ternary × int8 kernels for Tern, one exported entry per instruction set, picked by the JVM side with
+ * tern_cpu_features(). Weights use the 2-bit block layout of BlockLayout.java with OFFSET codes (w + 1):
+ * a row is blocks of 64 bytes × 256 columns; byte i of a block holds columns i + 64k in bits 2k..2k+1.
+ *
+ *   dot[t][r] = Σ_c (code[r][c] − 1) · q[t][c] = Σ_c code · q − Σ_c q        (Σq precomputed per token)
+ *
+ * Unsigned codes × signed int8 is exactly maddubs (AVX2) or dpbusd (VNNI). One call handles a chunk of
+ * rows for all tokens; results go to iout (int) or, if iout is NULL, to fout scaled by ws[r] / xs[t].
+ */
+#include <immintrin.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#define BLOCK_BYTES 64
+#define BLOCK_COLS 256
+/* Row blocks for many tokens: the rows' weights stay in L1/L2 while every token tile passes over them. */
+#define ROW_BLOCK 16
+
+typedef struct {
+    const uint8_t *w; int64_t row_bytes; int32_t blocks; int32_t rows;
+    const int8_t *q; int64_t q_stride; const int32_t *sumq; int32_t tokens;
+    int32_t *iout; float *fout; const float *ws; const float *xs;
+} job;
+
+static inline void store(const job *j, int r, int t, int32_t d) {
+    size_t i = (size_t) t * j->rows + r;
+    d -= j->sumq[t];
+    if (j->iout) j->iout[i] = d;
+    else j->fout[i] = j->ws[r] * (float) d / j->xs[t];
+}
+
+/* ---------------------------------------------------------------- AVX2: maddubs into int16, madd to int32 */
+
+__attribute__((target("avx2")))
+static inline int32_t hsum8(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return _mm_cvtsi128_si32(s);
+}
+
+/* An int16 lane gains ≤ 8 maddubs × 2·2·127 = 4064 per block: flush to int32 every 8 blocks (32512 ≤ 32767). */
+#define AVX2_FLUSH 8
+
+/* One row against NT (1..4) tokens starting at t. NT is a constant after inlining. */
+__attribute__((target("avx2"), always_inline))
+static inline void row_avx2(const job *j, int r, int t, const int NT) {
+    const uint8_t *w = j->w + (size_t) r * j->row_bytes;
+    const int8_t *q0 = j->q + (size_t) t * j->q_stride;
+    const __m256i mask = _mm256_set1_epi8(3), ones = _mm256_set1_epi16(1);
+    __m256i s[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+    for (int b0 = 0; b0 < j->blocks; b0 += AVX2_FLUSH) {
+        int b1 = b0 + AVX2_FLUSH < j->blocks ? b0 + AVX2_FLUSH : j->blocks;
+        __m256i c[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+        for (int b = b0; b < b1; b++) {
+            for (int h = 0; h < 2; h++) {
+                __m256i v = _mm256_load_si256((const __m256i *) (w + (size_t) b * BLOCK_BYTES + 32 * h));
+                const int8_t *qa = q0 + (size_t) b * BLOCK_COLS + 32 * h;
+                for (int k = 0; k < 4; k++) {
+                    __m256i code = _mm256_and_si256(k ? _mm256_srli_epi16(v, 2 * k) : v, mask);
+                    for (int n = 0; n < NT; n++) {
+                        __m256i a = _mm256_loadu_si256((const __m256i *) (qa + n * j->q_stride + 64 * k));
+                        c[n] = _mm256_add_epi16(c[n], _mm256_maddubs_epi16(code, a));
+                    }
+                }
+            }
+        }
+        for (int n = 0; n < NT; n++) s[n] = _mm256_add_epi32(s[n], _mm256_madd_epi16(c[n], ones));
+    }
+    for (int n = 0; n < NT; n++) store(j, r, t + n, hsum8(s[n]));
+}
+
+/* ---------------------------------------------------------------- VNNI: dpbusd straight into int32 */
+
+__attribute__((target("avx2,avxvnni"), always_inline))
+static inline void row_avxvnni(const job *j, int r, int t, const int NT) {
+    const uint8_t *w = j->w + (size_t) r * j->row_bytes;
+    const int8_t *q0 = j->q + (size_t) t * j->q_stride;
+    const __m256i mask = _mm256_set1_epi8(3);
+    __m256i s[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+    for (int b = 0; b < j->blocks; b++) {
+        for (int h = 0; h < 2; h++) {
+            __m256i v = _mm256_load_si256((const __m256i *) (w + (size_t) b * BLOCK_BYTES + 32 * h));
+            const int8_t *qa = q0 + (size_t) b * BLOCK_COLS + 32 * h;
+            for (int k = 0; k < 4; k++) {
+                __m256i code = _mm256_and_si256(k ? _mm256_srli_epi16(v, 2 * k) : v, mask);
+                for (int n = 0; n < NT; n++) {
+                    __m256i a = _mm256_loadu_si256((const __m256i *) (qa + n * j->q_stride + 64 * k));
+                    s[n] = _mm256_dpbusd_avx_epi32(s[n], code, a);
+                }
+            }
+        }
+    }
+    for (int n = 0; n < NT; n++) store(j, r, t + n, hsum8(s[n]));
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
+static inline void row_avx512vnni(const job *j, int r, int t, const int NT) {
+    const uint8_t *w = j->w + (size_t) r * j->row_bytes;
+    const int8_t *q0 = j->q + (size_t) t * j->q_stride;
+    const __m512i mask = _mm512_set1_epi8(3);
+    __m512i s[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+    for (int b = 0; b < j->blocks; b++) {
+        __m512i v = _mm512_load_si512((const void *) (w + (size_t) b * BLOCK_BYTES));
+        const int8_t *qa = q0 + (size_t) b * BLOCK_COLS;
+        for (int k = 0; k < 4; k++) {
+            __m512i code = _mm512_and_si512(k ? _mm512_srli_epi16(v, 2 * k) : v, mask);
+            for (int n = 0; n < NT; n++) {
+                __m512i a = _mm512_loadu_si512((const void *) (qa + n * j->q_stride + 64 * k));
+                s[n] = _mm512_dpbusd_epi32(s[n], code, a);
+            }
+        }
+    }
+    for (int n = 0; n < NT; n++) store(j, r, t + n, _mm512_reduce_add_epi32(s[n]));
+}
+
+/* ---------------------------------------------------------------- drivers: rows × token tiles of 4 */
+
+#define DRIVER(isa, attrs)                                                                     \
+    __attribute__((target(attrs)))                                                             \
+    static void run_##isa(const job *j, int r0, int r1) {                                      \
+        if (j->tokens == 1) {                                                                  \
+            for (int r = r0; r < r1; r++) row_##isa(j, r, 0, 1);                               \
+            return;                                                                            \
+        }                                                                                      \
+        for (int rb = r0; rb < r1; rb += ROW_BLOCK) {                                          \
+            int re = rb + ROW_BLOCK < r1 ? rb + ROW_BLOCK : r1;                                \
+            int t = 0;                                                                         \
+            for (; t + 4 <= j->tokens; t += 4)                                                 \
+                for (int r = rb; r < re; r++) row_##isa(j, r, t, 4);                           \
+            int left = j->tokens - t;                                                          \
+            for (int r = rb; r < re; r++) {                                                    \
+                if (left == 3) row_##isa(j, r, t, 3);                                          \
+                else if (left == 2) row_##isa(j, r, t, 2);                                     \
+                else if (left == 1) row_##isa(j, r, t, 1);                                     \
+            }                                                                                  \
+        }                                                                                      \
+    }                                                                                          \
+    void tern_run_##isa(const uint8_t *w, int64_t row_bytes, int32_t blocks, int32_t rows,     \
+                        int32_t r0, int32_t r1, const int8_t *q, int64_t q_stride,             \
+                        const int32_t *sumq, int32_t tokens, int32_t *iout, float *fout,       \
+                        const float *ws, const float *xs) {                                    \
+        job j = {w, row_bytes, blocks, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs};   \
+        run_##isa(&j, r0, r1);                                                                 \
+    }
+
+DRIVER(avx2, "avx2")
+DRIVER(avxvnni, "avx2,avxvnni")
+DRIVER(avx512vnni, "avx512f,avx512bw,avx512vnni")
+
+/* Bit 0: AVX2, bit 1: AVX-VNNI, bit 2: AVX-512 F+BW+VNNI (all checked with OS support by libgcc). */
+int32_t tern_cpu_features(void) {
+    __builtin_cpu_init();
+    int32_t f = 0;
+    if (__builtin_cpu_supports("avx2")) f |= 1;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("avxvnni")) f |= 2;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni")) f |= 4;
+    return f;
+}

@@ -1,0 +1,115 @@
+package io.tern.engine.kernel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.util.Locale;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * C kernels (engine/src/main/c) on the {@link BlockLayout} with offset codes, called through FFM: one critical
+ * downcall per chunk of rows, activations and outputs passed as heap arrays, weights off-heap.
+ */
+public final class NativeKernel implements TernaryKernel {
+
+    /** Instruction sets the library has an entry point for, best last. */
+    public enum Isa {
+        AVX2(1), AVXVNNI(2), AVX512VNNI(4);
+
+        final int bit;
+
+        Isa(int bit) { this.bit = bit; }
+
+        String symbol() { return "tern_run_" + name().toLowerCase(Locale.ROOT); }
+    }
+
+    private static final FunctionDescriptor RUN = FunctionDescriptor.ofVoid(
+            ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT,   // w, row_bytes, blocks, rows
+            JAVA_INT, JAVA_INT,                       // r0, r1
+            ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT,    // q, q_stride, sumq, tokens
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS);      // iout, fout, ws, xs
+
+    private final Isa isa;
+    private final MethodHandle run;
+
+    private NativeKernel(Isa isa, MethodHandle run) {
+        this.isa = isa;
+        this.run = run;
+    }
+
+    /**
+     * Loads the library and binds the best entry point this CPU supports, or {@code forced} (an {@link Isa} name,
+     * case-insensitive; null or blank for the best).
+     *
+     * @throws IllegalStateException naming why native kernels cannot run here
+     */
+    public static NativeKernel load(String forced) {
+        SymbolLookup lib = NativeLibrary.open();
+        Linker linker = Linker.nativeLinker();
+        int features;
+        try {
+            MethodHandle cpu = linker.downcallHandle(symbol(lib, "tern_cpu_features"), FunctionDescriptor.of(JAVA_INT));
+            features = (int) cpu.invokeExact();
+        } catch (Throwable e) {
+            throw new IllegalStateException("tern_cpu_features failed: " + e, e);
+        }
+        Isa isa = null;
+        if (forced != null && !forced.isBlank()) {
+            try {
+                isa = Isa.valueOf(forced.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("unknown native ISA '" + forced + "', expected one of " + java.util.Arrays.toString(Isa.values()));
+            }
+            if ((features & isa.bit) == 0) throw new IllegalStateException("this CPU lacks " + isa + " (feature bits " + features + ")");
+        } else {
+            for (Isa i : Isa.values()) if ((features & i.bit) != 0) isa = i;
+            if (isa == null) throw new IllegalStateException("this CPU lacks AVX2, the least the native kernels need");
+        }
+        MethodHandle run = linker.downcallHandle(symbol(lib, isa.symbol()), RUN, Linker.Option.critical(true));
+        return new NativeKernel(isa, run);
+    }
+
+    private static MemorySegment symbol(SymbolLookup lib, String name) {
+        return lib.find(name).orElseThrow(() -> new IllegalStateException("libternkernels.so has no symbol " + name + " (stale build?)"));
+    }
+
+    public Isa isa() { return isa; }
+
+    @Override public String name() { return "native(" + isa.name().toLowerCase(Locale.ROOT) + ")"; }
+
+    @Override
+    public TernaryMatrix pack(int rows, int cols, TernaryRows source, Arena arena) {
+        return BlockLayout.pack(rows, cols, source, arena, BlockLayout.Code.OFFSET);
+    }
+
+    @Override
+    public void dot(TernaryMatrix w, Int8Activations x, int r0, int r1, int[] out) {
+        BlockLayout.Packed m = BlockLayout.Packed.of(w, BlockLayout.Code.OFFSET, "native");
+        CallShape.check(m, x, r0, r1, out.length);
+        call(m, x, r0, r1, MemorySegment.ofArray(out), MemorySegment.NULL);
+    }
+
+    @Override
+    public void matmul(TernaryMatrix w, Int8Activations x, int r0, int r1, float[] out) {
+        BlockLayout.Packed m = BlockLayout.Packed.of(w, BlockLayout.Code.OFFSET, "native");
+        CallShape.check(m, x, r0, r1, out.length);
+        call(m, x, r0, r1, MemorySegment.NULL, MemorySegment.ofArray(out));
+    }
+
+    private void call(BlockLayout.Packed m, Int8Activations x, int r0, int r1, MemorySegment iout, MemorySegment fout) {
+        if (r0 == r1 || x.tokens() == 0) return;
+        try {
+            run.invokeExact(m.data(), m.rowBytes(), m.blocks(), m.rows(), r0, r1,
+                    x.qSegment(), (long) x.stride(), x.sumSegment(), x.tokens(),
+                    iout, fout, m.scaleSegment(), x.scaleSegment());
+        } catch (Throwable e) {
+            throw new IllegalStateException("native kernel " + isa + " failed", e);
+        }
+    }
+}

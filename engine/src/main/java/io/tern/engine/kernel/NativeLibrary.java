@@ -1,0 +1,61 @@
+package io.tern.engine.kernel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+
+/**
+ * Finds and opens libternkernels.so: the path in system property {@code tern.native.path} if set, else the copy the
+ * Maven build put on the class path under native/linux-x86_64/ (extracted to a temp file when inside a jar).
+ */
+final class NativeLibrary {
+    static final String RESOURCE = "/native/linux-x86_64/libternkernels.so";
+
+    private NativeLibrary() {}
+
+    /** @throws IllegalStateException naming why the library cannot be used here */
+    static SymbolLookup open() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            throw new IllegalStateException("native kernels are built for linux-x86_64 only, this is " + os + "/" + arch);
+        }
+        Path path = locate();
+        try {
+            return SymbolLookup.libraryLookup(path, Arena.global());
+        } catch (IllegalArgumentException | IllegalCallerException e) {
+            throw new IllegalStateException("cannot load " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Path locate() {
+        String forced = System.getProperty("tern.native.path");
+        if (forced != null && !forced.isBlank()) {
+            Path p = Path.of(forced);
+            if (!Files.isRegularFile(p)) throw new IllegalStateException("tern.native.path=" + forced + " is not a file");
+            return p;
+        }
+        URL url = NativeLibrary.class.getResource(RESOURCE);
+        if (url == null) {
+            throw new IllegalStateException(RESOURCE + " is not on the class path (the build found no C compiler: install gcc and rebuild)");
+        }
+        try {
+            if ("file".equals(url.getProtocol())) return Path.of(url.toURI());
+            Path tmp = Files.createTempFile("ternkernels", ".so");
+            tmp.toFile().deleteOnExit();
+            try (InputStream in = url.openStream()) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return tmp;
+        } catch (IOException | URISyntaxException e) {
+            throw new IllegalStateException("cannot extract " + url + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.tern.engine.kernel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API kernel on the {@link BlockLayout} with two's-complement codes.
+ *
+ * <p>Per load of L packed bytes (L = int16 lanes): widen once to int16 (B2S part 0 only), then for each of the 4
+ * codes in a byte a mask-free shift pair {@code (s << 14-2k) >> 14} sign-extends the weight to -1/0/+1; multiply
+ * by the pre-widened int16 activations and accumulate in int16, flushing to int32 before it can overflow. For
+ * several tokens, each decoded weight vector is reused for a tile of 4 tokens.
+ */
+public final class VectorKernel implements TernaryKernel {
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
+    private static final int L = S.length();
+    /** Loads per 64-byte block. */
+    private static final int SUB = BlockLayout.BLOCK_BYTES / L;
+    /** Blocks an int16 lane can take before it may overflow: each adds ≤ 4·SUB products of |w·q| ≤ 127. */
+    private static final int FLUSH = Short.MAX_VALUE / (127 * 4 * SUB);
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Rows decoded against every token tile while they sit in L1/L2 (GEMM). */
+    private static final int ROW_BLOCK = 16;
+
+    @Override public String name() { return "vector(" + S.vectorBitSize() + "-bit)"; }
+
+    @Override
+    public TernaryMatrix pack(int rows, int cols, TernaryRows source, Arena arena) {
+        return BlockLayout.pack(rows, cols, source, arena, BlockLayout.Code.TWOS);
+    }
+
+    @Override
+    public void dot(TernaryMatrix w, Int8Activations x, int r0, int r1, int[] out) {
+        run(BlockLayout.Packed.of(w, BlockLayout.Code.TWOS, "vector"), x, r0, r1, out, null);
+    }
+
+    @Override
+    public void matmul(TernaryMatrix w, Int8Activations x, int r0, int r1, float[] out) {
+        run(BlockLayout.Packed.of(w, BlockLayout.Code.TWOS, "vector"), x, r0, r1, null, out);
+    }
+
+    private static void run(BlockLayout.Packed m, Int8Activations x, int r0, int r1, int[] iout, float[] fout) {
+        CallShape.check(m, x, r0, r1, iout != null ? iout.length : fout.length);
+        int tokens = x.tokens();
+        short[] a = x.q16Array();
+        int stride = x.stride();
+        if (tokens == 1) {
+            for (int r = r0; r < r1; r++) {
+                store(m, x, r, 0, dot1(m.data(), r * m.rowBytes(), m.blocks(), a, 0), iout, fout);
+            }
+            return;
+        }
+        for (int rb = r0; rb < r1; rb += ROW_BLOCK) {
+            int re = Math.min(r1, rb + ROW_BLOCK);
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4) {
+                for (int r = rb; r < re; r++) dot4(m, x, r, t, a, stride, iout, fout);
+            }
+            for (; t < tokens; t++) {
+                for (int r = rb; r < re; r++) {
+                    store(m, x, r, t, dot1(m.data(), r * m.rowBytes(), m.blocks(), a, t * stride), iout, fout);
+                }
+            }
+        }
+    }
+
+    private static void store(BlockLayout.Packed m, Int8Activations x, int r, int t, int d, int[] iout, float[] fout) {
+        int i = t * m.rows() + r;
+        if (iout != null) iout[i] = d;
+        else fout[i] = m.scales()[r] * d / x.scale(t);
+    }
+
+    /** One row · one token. */
+    private static int dot1(MemorySegment data, long rowOff, int blocks, short[] a, int aOff) {
+        IntVector acc32 = IntVector.zero(I);
+        for (int b0 = 0; b0 < blocks; b0 += FLUSH) {
+            int b1 = Math.min(blocks, b0 + FLUSH);
+            ShortVector acc = ShortVector.zero(S);
+            for (int b = b0; b < b1; b++) {
+                long wo = rowOff + (long) b * BlockLayout.BLOCK_BYTES;
+                int ao = aOff + b * BlockLayout.BLOCK_COLS;
+                for (int j = 0; j < SUB; j++) {
+                    ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B, data, wo + j * L, LE)
+                            .convertShape(VectorOperators.B2S, S, 0);
+                    int o = ao + j * L;
+                    acc = acc.add(w.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 14)
+                                    .mul(ShortVector.fromArray(S, a, o)))
+                            .add(w.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 14)
+                                    .mul(ShortVector.fromArray(S, a, o + 64)))
+                            .add(w.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 14)
+                                    .mul(ShortVector.fromArray(S, a, o + 128)))
+                            .add(w.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 14)
+                                    .mul(ShortVector.fromArray(S, a, o + 192)));
+                }
+            }
+            IntVector pairs = acc.reinterpretAsInts();  // each int lane = lo16 + hi16 << 16
+            acc32 = acc32.add(pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .add(pairs.lanewise(VectorOperators.ASHR, 16));
+        }
+        return acc32.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** One row · tokens t..t+3, decoding each weight vector once. */
+    private static void dot4(BlockLayout.Packed m, Int8Activations x, int r, int t, short[] a, int stride,
+                             int[] iout, float[] fout) {
+        MemorySegment data = m.data();
+        long rowOff = r * m.rowBytes();
+        int blocks = m.blocks();
+        int a0 = t * stride, a1 = a0 + stride, a2 = a1 + stride, a3 = a2 + stride;
+        IntVector s0 = IntVector.zero(I), s1 = s0, s2 = s0, s3 = s0;
+        for (int b0 = 0; b0 < blocks; b0 += FLUSH) {
+            int b1 = Math.min(blocks, b0 + FLUSH);
+            ShortVector c0 = ShortVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+            for (int b = b0; b < b1; b++) {
+                long wo = rowOff + (long) b * BlockLayout.BLOCK_BYTES;
+                int ao = b * BlockLayout.BLOCK_COLS;
+                for (int j = 0; j < SUB; j++) {
+                    ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B, data, wo + j * L, LE)
+                            .convertShape(VectorOperators.B2S, S, 0);
+                    for (int k = 0; k < 4; k++) {
+                        ShortVector wk = w.lanewise(VectorOperators.LSHL, 14 - 2 * k).lanewise(VectorOperators.ASHR, 14);
+                        int o = ao + j * L + 64 * k;
+                        c0 = c0.add(wk.mul(ShortVector.fromArray(S, a, a0 + o)));
+                        c1 = c1.add(wk.mul(ShortVector.fromArray(S, a, a1 + o)));
+                        c2 = c2.add(wk.mul(ShortVector.fromArray(S, a, a2 + o)));
+                        c3 = c3.add(wk.mul(ShortVector.fromArray(S, a, a3 + o)));
+                    }
+                }
+            }
+            s0 = s0.add(widenSum(c0));
+            s1 = s1.add(widenSum(c1));
+            s2 = s2.add(widenSum(c2));
+            s3 = s3.add(widenSum(c3));
+        }
+        store(m, x, r, t, s0.reduceLanes(VectorOperators.ADD), iout, fout);
+        store(m, x, r, t + 1, s1.reduceLanes(VectorOperators.ADD), iout, fout);
+        store(m, x, r, t + 2, s2.reduceLanes(VectorOperators.ADD), iout, fout);
+        store(m, x, r, t + 3, s3.reduceLanes(VectorOperators.ADD), iout, fout);
+    }
+
+    /** int16 lanes summed pairwise into int32 lanes (small enough to inline). */
+    private static IntVector widenSum(ShortVector acc) {
+        IntVector pairs = acc.reinterpretAsInts();
+        return pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(pairs.lanewise(VectorOperators.ASHR, 16));
+    }
+}

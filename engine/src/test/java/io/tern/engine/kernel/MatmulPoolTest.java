@@ -1,0 +1,58 @@
+package io.tern.engine.kernel;
+
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class MatmulPoolTest {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"auto", "vector", "scalar"})
+    void poolEqualsOneThreadForAnyThreadCount(String choice) {
+        TernaryKernel k = KernelChain.select(choice);
+        SplittableRandom rnd = new SplittableRandom(17);
+        try (Arena arena = Arena.ofShared();
+             MatmulPool one = new MatmulPool(k, 1);
+             MatmulPool two = new MatmulPool(k, 2);
+             MatmulPool three = new MatmulPool(k, 3)) {
+            assertEquals(2, two.threads());
+            for (int rep = 0; rep < 6; rep++) {
+                int rows = 1 + rnd.nextInt(300), cols = 32 * (1 + rnd.nextInt(40)), tokens = 1 + rnd.nextInt(9);
+                TernaryCase c = new TernaryCase(rnd, rows, cols, tokens);
+                TernaryMatrix m = k.pack(rows, cols, c.source(), arena);
+                float[] direct = new float[rows * tokens];
+                k.matmul(m, c.act, 0, rows, direct);
+                int[] directDot = new int[rows * tokens];
+                k.dot(m, c.act, 0, rows, directDot);
+                for (MatmulPool pool : new MatmulPool[] {one, two, three}) {
+                    float[] out = new float[rows * tokens];
+                    pool.matmul(m, c.act, out);
+                    assertArrayEquals(direct, out, c + " with " + pool.threads() + " threads");
+                    int[] dots = new int[rows * tokens];
+                    pool.dot(m, c.act, dots);
+                    assertArrayEquals(directDot, dots, c + " with " + pool.threads() + " threads");
+                }
+                for (int t = 0; t < tokens; t++) assertEquals(c.expectedDot(t, rows - 1), directDot[t * rows + rows - 1]);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2})
+    void badCallFailsAndPoolStaysUsable(int threads) {
+        TernaryKernel k = new ScalarKernel();
+        try (Arena arena = Arena.ofShared(); MatmulPool pool = new MatmulPool(k, threads)) {
+            TernaryCase c = new TernaryCase(new SplittableRandom(2), 40, 64, 2);
+            TernaryMatrix m = k.pack(40, 64, c.source(), arena);
+            assertThrows(IllegalArgumentException.class, () -> pool.matmul(m, c.act, new float[10]));
+            int[] out = new int[80];
+            pool.dot(m, c.act, out);
+            assertEquals(c.expectedDot(1, 39), out[79]);
+        }
+    }
+}
