@@ -1,0 +1,30 @@
+package io.tern.cli;
+
+import io.tern.engine.model.FfnActivation;
+import io.tern.engine.model.ModelOptions;
+import io.tern.engine.model.NumericPath;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Options shared by the commands that load a model. */
+final class ModelArgs {
+    @Option(names = "--model", required = true, description = "GGUF model file")
+    Path model;
+
+    @Option(names = "--path", defaultValue = "int8", description = "numeric path: float (reference) or int8 (BitNet)")
+    String path;
+
+    @Option(names = "--ffn-act", defaultValue = "relu2", description = "FFN gate activation: relu2 (BitNet) or silu (stock llama.cpp)")
+    String ffnAct;
+
+    @Option(names = "--kernel", defaultValue = "auto", description = "ternary kernel: auto, native, vector or scalar")
+    String kernel;
+
+    @Option(names = "--threads", defaultValue = "0", description = "compute threads (0 = one per core)")
+    int threads;
+
+    ModelOptions options() {
+        return new ModelOptions(NumericPath.parse(path), kernel, threads, FfnActivation.parse(ffnAct));
+    }
+}

@@ -1,0 +1,157 @@
+package io.tern.engine.forward;
+
+import io.tern.engine.model.BitNetConfig;
+import io.tern.engine.model.BitNetModel;
+import io.tern.engine.model.FfnActivation;
+import io.tern.engine.model.Layer;
+import io.tern.engine.model.LinearInput;
+
+import java.util.List;
+
+/**
+ * The BitNet b1.58 forward pass over a model or shard, for a batch of rows that may belong to
+ * several sequences (each a {@link Segment} with its own KV cache), so prompt chunks and decode
+ * tokens of different sequences can share one step. Holds scratch buffers: one instance per
+ * thread.
+ *
+ * <pre>
+ * x = embed(tokens)                                   (embedding shard only)
+ * per layer:  h = attn_sub_norm(attention(rope(q, k), v)) ; x += Wo·h
+ *             g, u = Wgate·ffn_norm(x), Wup·ffn_norm(x) ; x += Wdown·ffn_sub_norm(act(g)·u)
+ * logits = lm_head(output_norm(x))                    (last shard only)
+ * </pre>
+ */
+public final class ForwardPass {
+    /** A run of consecutive rows of the batch that belong to one sequence, at positions [start, start + count). */
+    public record Segment(KvCache cache, int start, int count) {}
+
+    private final BitNetModel model;
+    private final BitNetConfig c;
+    private final int maxTokens;
+    private final Rope rope;
+    private final Attention attention;
+    private final FfnActivation activation;
+    // Scratch, all row-major (tokens, width).
+    private final float[] xb;    // (maxTokens, dim)
+    private final float[] q;     // (maxTokens, dim)
+    private final float[] k;     // (maxTokens, kv_dim)
+    private final float[] v;     // (maxTokens, kv_dim)
+    private final float[] att;   // (maxTokens, dim)
+    private final float[] proj;  // (maxTokens, dim)
+    private final float[] gate;  // (maxTokens, ffn)
+    private final float[] up;    // (maxTokens, ffn)
+    private final float[] scores; // (context)
+    private final LinearInput inDim;
+    private final LinearInput inFfn;
+
+    public ForwardPass(BitNetModel model, int maxTokens) {
+        this.model = model;
+        this.c = model.config();
+        this.maxTokens = maxTokens;
+        this.rope = new Rope(c.headDim(), c.ropeDim(), c.ropeTheta(), Math.min(c.contextLength(), 8192));
+        this.attention = new Attention(c.heads(), c.kvHeads(), c.headDim());
+        this.activation = model.options().ffnActivation();
+        int d = c.dim(), kv = c.kvDim(), f = c.ffnDim();
+        this.xb = new float[maxTokens * d];
+        this.q = new float[maxTokens * d];
+        this.k = new float[maxTokens * kv];
+        this.v = new float[maxTokens * kv];
+        this.att = new float[maxTokens * d];
+        this.proj = new float[maxTokens * d];
+        this.gate = new float[maxTokens * f];
+        this.up = new float[maxTokens * f];
+        this.scores = new float[c.contextLength()];
+        this.inDim = new LinearInput(maxTokens, d);
+        this.inFfn = new LinearInput(maxTokens, f);
+    }
+
+    public int maxTokens() { return maxTokens; }
+
+    public BitNetModel model() { return model; }
+
+    /** A KV cache sized for this model's layers. */
+    public KvCache newCache(int capacity) {
+        return new KvCache(model.layerCount(), c.kvDim(), Math.min(capacity, c.contextLength()));
+    }
+
+    /** hidden[(row), dim] = embedding of tokens[off + row] for row < n. */
+    public void embed(int[] tokens, int off, int n, float[] hidden) {
+        if (!model.hasEmbedding()) throw new IllegalStateException("this shard does not hold the token embedding");
+        for (int i = 0; i < n; i++) model.embedding().lookup(tokens[off + i], hidden, i * c.dim());
+    }
+
+    /** Runs this shard's layers over the rows of hidden (the residual stream, updated in place). */
+    public void layers(float[] hidden, List<Segment> segments) {
+        int tokens = 0;
+        for (Segment s : segments) {
+            if (s.start() > s.cache().length())
+                throw new IllegalArgumentException("sequence position " + s.start() + " skips past its cache length " + s.cache().length());
+            if (s.start() + s.count() > s.cache().capacity())
+                throw new IllegalArgumentException("position " + (s.start() + s.count()) + " exceeds the context of " + s.cache().capacity());
+            tokens += s.count();
+        }
+        if (tokens > maxTokens) throw new IllegalArgumentException(tokens + " tokens exceed the step limit of " + maxTokens);
+        for (int l = model.firstLayer(); l < model.endLayer(); l++) layer(model.layer(l), hidden, tokens, segments);
+        for (Segment s : segments) s.cache().advanceTo(s.start() + s.count());
+    }
+
+    private void layer(Layer w, float[] x, int tokens, List<Segment> segments) {
+        int d = c.dim(), kvDim = c.kvDim(), f = c.ffnDim();
+        int cacheLayer = w.index() - model.firstLayer();
+
+        // Attention block.
+        RmsNorm.rows(x, tokens, d, w.attnNorm(), c.rmsEps(), xb);
+        inDim.set(xb, tokens);
+        w.wq().forward(inDim, q);
+        w.wk().forward(inDim, k);
+        w.wv().forward(inDim, v);
+        int row = 0;
+        for (Segment s : segments) {
+            for (int t = 0; t < s.count(); t++) {
+                int pos = s.start() + t;
+                rope.apply(q, (row + t) * d, c.heads(), pos);
+                rope.apply(k, (row + t) * kvDim, c.kvHeads(), pos);
+                s.cache().put(cacheLayer, pos, k, (row + t) * kvDim, v, (row + t) * kvDim);
+            }
+            attention.compute(q, row, s.count(), s.start(), s.cache(), cacheLayer, att, scores);
+            row += s.count();
+        }
+        RmsNorm.rows(att, tokens, d, w.attnSubNorm(), c.rmsEps(), att);
+        w.wo().forward(inDim.set(att, tokens), proj);
+        for (int i = 0; i < tokens * d; i++) x[i] += proj[i];
+
+        // Feed-forward block.
+        RmsNorm.rows(x, tokens, d, w.ffnNorm(), c.rmsEps(), xb);
+        inDim.set(xb, tokens);
+        w.wGate().forward(inDim, gate);
+        w.wUp().forward(inDim, up);
+        for (int i = 0; i < tokens * f; i++) gate[i] = activation.apply(gate[i]) * up[i];
+        RmsNorm.rows(gate, tokens, f, w.ffnSubNorm(), c.rmsEps(), gate);
+        w.wDown().forward(inFfn.set(gate, tokens), proj);
+        for (int i = 0; i < tokens * d; i++) x[i] += proj[i];
+    }
+
+    /** logits[(i), vocab] = lm_head(output_norm(hidden row rows[i])). */
+    public void logits(float[] hidden, int[] rows, float[] logits) {
+        if (!model.hasHead()) throw new IllegalStateException("this shard does not hold the output head");
+        if (rows.length > maxTokens) throw new IllegalArgumentException(rows.length + " logit rows exceed the step limit of " + maxTokens);
+        int d = c.dim();
+        for (int i = 0; i < rows.length; i++) RmsNorm.apply(hidden, rows[i] * d, d, model.outputNorm(), c.rmsEps(), xb, i * d);
+        model.lmHead().forward(inDim.set(xb, rows.length), logits);
+    }
+
+    /**
+     * Whole-model step for one sequence: feeds tokens at the cache's current length and returns
+     * logits (tokens.length or 1 rows, vocab) — for every token, or only the last.
+     */
+    public float[] forward(int[] tokens, KvCache cache, boolean allLogits) {
+        int n = tokens.length;
+        float[] hidden = new float[n * c.dim()];
+        embed(tokens, 0, n, hidden);
+        layers(hidden, List.of(new Segment(cache, cache.length(), n)));
+        int[] rows = allLogits ? java.util.stream.IntStream.range(0, n).toArray() : new int[]{n - 1};
+        float[] out = new float[rows.length * c.vocab()];
+        logits(hidden, rows, out);
+        return out;
+    }
+}

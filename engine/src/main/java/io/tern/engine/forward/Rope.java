@@ -1,0 +1,52 @@
+package io.tern.engine.forward;
+
+/**
+ * Rotary position embedding, NEOX style (rotate halves): pair (i, i + ropeDim/2) of each head
+ * turns by pos · theta^(−2i/ropeDim). Angles are precomputed per position in double, once.
+ */
+public final class Rope {
+    private final int headDim;
+    private final int half;
+    private final float[] cos; // (maxPos, half)
+    private final float[] sin; // (maxPos, half)
+    private final int maxPos;
+
+    private final double theta;
+    private final int ropeDim;
+
+    /** Angles for positions below maxPos are tabulated; later ones are computed on use. */
+    public Rope(int headDim, int ropeDim, float theta, int maxPos) {
+        this.headDim = headDim;
+        this.half = ropeDim / 2;
+        this.ropeDim = ropeDim;
+        this.theta = theta;
+        this.maxPos = maxPos;
+        this.cos = new float[maxPos * half];
+        this.sin = new float[maxPos * half];
+        for (int p = 0; p < maxPos; p++) {
+            for (int i = 0; i < half; i++) {
+                double angle = p * Math.pow(theta, -2.0 * i / ropeDim);
+                cos[p * half + i] = (float) Math.cos(angle);
+                sin[p * half + i] = (float) Math.sin(angle);
+            }
+        }
+    }
+
+    /** Rotates `heads` consecutive heads of x starting at off, for position pos. */
+    public void apply(float[] x, int off, int heads, int pos) {
+        if (pos < 0) throw new IllegalArgumentException("negative position " + pos);
+        boolean tabulated = pos < maxPos;
+        int base = pos * half;
+        for (int h = 0; h < heads; h++) {
+            int o = off + h * headDim;
+            for (int i = 0; i < half; i++) {
+                double angle = tabulated ? 0 : pos * Math.pow(theta, -2.0 * i / ropeDim);
+                float c = tabulated ? cos[base + i] : (float) Math.cos(angle);
+                float s = tabulated ? sin[base + i] : (float) Math.sin(angle);
+                float x0 = x[o + i], x1 = x[o + i + half];
+                x[o + i] = x0 * c - x1 * s;
+                x[o + i + half] = x0 * s + x1 * c;
+            }
+        }
+    }
+}

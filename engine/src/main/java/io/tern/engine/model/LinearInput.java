@@ -1,0 +1,42 @@
+package io.tern.engine.model;
+
+import io.tern.engine.kernel.Int8Activations;
+
+/**
+ * The input of one or more linear layers: float rows (tokens, cols), quantised to int8 at most
+ * once however many ternary layers read it (q, k and v share one quantisation, as do gate and up).
+ */
+public final class LinearInput {
+    private final int cols;
+    private final Int8Activations quantized; // (maxTokens, cols)
+    private float[] x;                       // (tokens, cols)
+    private int tokens;
+    private boolean isQuantized;
+
+    public LinearInput(int maxTokens, int cols) {
+        this.cols = cols;
+        this.quantized = new Int8Activations(maxTokens, cols);
+    }
+
+    /** Points at new activations; the int8 copy is made on first use. */
+    public LinearInput set(float[] x, int tokens) {
+        this.x = x;
+        this.tokens = tokens;
+        this.isQuantized = false;
+        return this;
+    }
+
+    public float[] floats() { return x; }
+
+    public int tokens() { return tokens; }
+
+    public int cols() { return cols; }
+
+    public Int8Activations int8() {
+        if (!isQuantized) {
+            quantized.quantize(x, 0, tokens);
+            isQuantized = true;
+        }
+        return quantized;
+    }
+}

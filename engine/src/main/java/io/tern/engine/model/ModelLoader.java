@@ -1,0 +1,173 @@
+package io.tern.engine.model;
+
+import io.tern.engine.gguf.GgmlType;
+import io.tern.engine.gguf.GgufFile;
+import io.tern.engine.gguf.GgufFormatException;
+import io.tern.engine.gguf.GgufTensorInfo;
+import io.tern.engine.kernel.KernelChain;
+import io.tern.engine.kernel.MatmulPool;
+import io.tern.engine.kernel.TernaryKernel;
+import io.tern.engine.quant.TensorCodec;
+import io.tern.engine.quant.TernaryCodec;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * GGUF file → {@link BitNetModel}: checks every tensor against the hyper-parameters, then wires
+ * the linear layers for the chosen numeric path (float: rows dequantised on use from the mapped
+ * file; int8: ternary codes packed once, off-heap, into the kernel's layout).
+ */
+public final class ModelLoader {
+    private static final System.Logger LOG = System.getLogger(ModelLoader.class.getName());
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final GgufFile file;
+    private final BitNetConfig config;
+    private final ModelOptions options;
+    private final Arena arena = Arena.ofShared();
+    private final ForkJoinPool floatPool;
+    private final MatmulPool matmulPool;
+
+    private ModelLoader(GgufFile file, ModelOptions options) throws GgufFormatException {
+        this.file = file;
+        this.config = BitNetConfig.from(file.metadata());
+        this.options = options;
+        this.floatPool = new ForkJoinPool(options.effectiveThreads());
+        if (options.path() == NumericPath.INT8) {
+            TernaryKernel kernel = KernelChain.select(options.kernel());
+            this.matmulPool = new MatmulPool(kernel, options.effectiveThreads());
+        } else {
+            this.matmulPool = null;
+        }
+    }
+
+    public static BitNetModel load(Path path, ModelOptions options) throws IOException {
+        GgufFile file = GgufFile.open(path);
+        try {
+            return load(file, options);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** Loads from an open file; the model takes ownership of it. */
+    public static BitNetModel load(GgufFile file, ModelOptions options) throws IOException {
+        ModelLoader loader = new ModelLoader(file, options);
+        try {
+            return loader.build();
+        } catch (IOException | RuntimeException e) {
+            loader.release();
+            throw e;
+        }
+    }
+
+    private BitNetModel build() throws IOException {
+        long t0 = System.nanoTime();
+        BitNetConfig c = config;
+        LayerRange range = LayerRange.of(file.metadata(), c.layers());
+        Embedding embedding = null;
+        if (range.holdsFirst()) {
+            GgufTensorInfo emb = expect("token_embd.weight", c.dim(), c.vocab());
+            embedding = new Embedding(file.data(emb), TensorCodec.of(emb.type()), c.vocab(), c.dim());
+        }
+        Layer[] layers = new Layer[range.count()];
+        for (int i = range.start(); i < range.end(); i++) layers[i - range.start()] = layer(i);
+        MemorySegment outputNorm = null;
+        Linear lmHead = null;
+        if (range.holdsLast(c.layers())) {
+            outputNorm = norm("output_norm.weight", c.dim());
+            // Tied embeddings when the file has no separate output matrix.
+            String head = file.tensor("output.weight").isPresent() ? "output" : "token_embd";
+            GgufTensorInfo t = expect(head + ".weight", c.dim(), c.vocab());
+            lmHead = new FloatLinear(file.data(t), TensorCodec.of(t.type()), c.vocab(), c.dim(), 1f, floatPool);
+        }
+        BitNetModel model = new BitNetModel(c, options, range.start(), range.end(), embedding, layers,
+                outputNorm, lmHead, file, arena, matmulPool, floatPool);
+        LOG.log(System.Logger.Level.INFO, "loaded {0}: arch {1}, layers [{2}, {3}) of {4}, dim {5}, path {6}, kernel {7}, {8} MB of weights per token, in {9} ms",
+                file.path().getFileName(), c.architecture(), range.start(), range.end(), c.layers(), c.dim(),
+                options.path(), model.kernelName(), model.weightBytesPerToken() >> 20, (System.nanoTime() - t0) / 1_000_000);
+        return model;
+    }
+
+    private Layer layer(int i) throws GgufFormatException {
+        BitNetConfig c = config;
+        String p = "blk." + i + ".";
+        return new Layer(i,
+                norm(p + "attn_norm.weight", c.dim()),
+                linear(p + "attn_q", c.dim(), c.dim()),
+                linear(p + "attn_k", c.kvDim(), c.dim()),
+                linear(p + "attn_v", c.kvDim(), c.dim()),
+                norm(p + "attn_sub_norm.weight", c.dim()),
+                linear(p + "attn_output", c.dim(), c.dim()),
+                norm(p + "ffn_norm.weight", c.dim()),
+                linear(p + "ffn_gate", c.ffnDim(), c.dim()),
+                linear(p + "ffn_up", c.ffnDim(), c.dim()),
+                norm(p + "ffn_sub_norm.weight", c.ffnDim()),
+                linear(p + "ffn_down", c.dim(), c.ffnDim()));
+    }
+
+    private MemorySegment norm(String name, int n) throws GgufFormatException {
+        GgufTensorInfo t = expect(name, n);
+        if (t.type() != GgmlType.F32)
+            throw new GgufFormatException("norm tensor '" + name + "' is " + t.type() + ", expected F32");
+        return file.data(t);
+    }
+
+    /** A linear layer (rows = out, cols = in); ggml dims are [in, out]. */
+    private Linear linear(String base, int rows, int cols) throws GgufFormatException {
+        GgufTensorInfo t = expect(base + ".weight", cols, rows);
+        float extraScale = extraScale(base);
+        TensorCodec codec = TensorCodec.of(t.type());
+        MemorySegment data = file.data(t);
+        if (matmulPool == null) return new FloatLinear(data, codec, rows, cols, extraScale, floatPool);
+        return new TernaryLinear(matmulPool.kernel().pack(rows, cols, ternaryRows(t, codec, data, rows, cols, extraScale), arena), matmulPool);
+    }
+
+    /** bitnet.cpp / llama.cpp may keep the weight scale in a separate one-element F32 tensor. */
+    private float extraScale(String base) throws GgufFormatException {
+        Optional<GgufTensorInfo> s = file.tensor(base + ".scale");
+        if (s.isEmpty()) return 1f;
+        GgufTensorInfo t = s.get();
+        if (t.type() != GgmlType.F32 || t.elements() != 1)
+            throw new GgufFormatException("scale tensor '" + t.name() + "' must be one F32 value, is " + t.type() + " " + Arrays.toString(t.dims()));
+        return file.data(t).get(F32_LE, 0);
+    }
+
+    private io.tern.engine.kernel.TernaryRows ternaryRows(GgufTensorInfo t, TensorCodec codec, MemorySegment data,
+                                                          int rows, int cols, float extraScale) {
+        long total = (long) rows * cols;
+        if (codec instanceof TernaryCodec tc) {
+            return (r, dst) -> {
+                try {
+                    return tc.decodeTernary(data, total, (long) r * cols, dst, 0, cols) * extraScale;
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException("tensor '" + t.name() + "' row " + r + ": " + e.getMessage(), e);
+                }
+            };
+        }
+        return FloatTernarizer.of(data, codec, rows, cols, extraScale);
+    }
+
+    private GgufTensorInfo expect(String name, long... dims) throws GgufFormatException {
+        GgufTensorInfo t = file.requireTensor(name);
+        if (!Arrays.equals(t.dims(), dims))
+            throw new GgufFormatException("tensor '" + name + "' has shape " + Arrays.toString(t.dims())
+                    + ", expected " + Arrays.toString(dims) + " for this model's hyper-parameters");
+        return t;
+    }
+
+    private void release() {
+        if (matmulPool != null) matmulPool.close();
+        floatPool.shutdown();
+        arena.close();
+    }
+}
