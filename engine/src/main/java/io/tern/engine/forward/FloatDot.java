@@ -1,10 +1,9 @@
 package io.tern.engine.forward;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Float dot products and scaled adds over heap arrays, with the Vector API. */
+/** Float dot products and scaled adds over heap arrays, with the Vector API; results are bit-reproducible. */
 public final class FloatDot {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
@@ -18,7 +17,9 @@ public final class FloatDot {
             for (int bound = S.loopBound(n); i < bound; i += S.length()) {
                 acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            // Lanes summed in a fixed order: reduceLanes may add in a different order once C2
+            // compiles it, and the same inputs must give the same bits in every process.
+            for (int l = 0; l < S.length(); l++) sum += acc.lane(l);
         }
         for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
         return sum;
