@@ -71,6 +71,8 @@ record BrokerConfig(Path workDir, int brokerPort, int controllerPort) {
                 """.formatted(HOST, brokerPort, controllerPort, dataDir()));
         Files.writeString(log4jConfig(), """
                 status = warn
+                # Keep logging until the JVM is gone, so the broker's shutdown shows in broker.log.
+                shutdownHook = disable
                 appender.out.type = Console
                 appender.out.name = OUT
                 appender.out.layout.type = PatternLayout
