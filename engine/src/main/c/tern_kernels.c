@@ -30,6 +30,12 @@ static inline void store(const job *j, int r, int t, int32_t d) {
     else j->fout[i] = j->ws[r] * (float) d / j->xs[t];
 }
 
+/* Decode streams weights from memory: prefetch PF_AHEAD bytes ahead (rows are contiguous, so past the row end too). */
+#ifndef PF_AHEAD
+#define PF_AHEAD 2048
+#endif
+#define PREFETCH(nt, p) do { if ((nt) == 1 && PF_AHEAD) _mm_prefetch((const char *) (p) + PF_AHEAD, _MM_HINT_T0); } while (0)
+
 /* ---------------------------------------------------------------- AVX2: maddubs into int16, madd to int32 */
 
 __attribute__((target("avx2")))
@@ -54,6 +60,7 @@ static inline void row_avx2(const job *j, int r, int t, const int NT) {
         int b1 = b0 + AVX2_FLUSH < j->blocks ? b0 + AVX2_FLUSH : j->blocks;
         __m256i c[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
         for (int b = b0; b < b1; b++) {
+            PREFETCH(NT, w + (size_t) b * BLOCK_BYTES);
             for (int h = 0; h < 2; h++) {
                 __m256i v = _mm256_load_si256((const __m256i *) (w + (size_t) b * BLOCK_BYTES + 32 * h));
                 const int8_t *qa = q0 + (size_t) b * BLOCK_COLS + 32 * h;
@@ -73,13 +80,19 @@ static inline void row_avx2(const job *j, int r, int t, const int NT) {
 
 /* ---------------------------------------------------------------- VNNI: dpbusd straight into int32 */
 
+/* dpbusd has ~5 cycles latency: keep about 4 independent accumulator chains per row, split over tokens and k. */
+#define CHAINS(nt) ((nt) == 1 ? 4 : (nt) == 2 ? 2 : 1)
+
 __attribute__((target("avx2,avxvnni"), always_inline))
 static inline void row_avxvnni(const job *j, int r, int t, const int NT) {
     const uint8_t *w = j->w + (size_t) r * j->row_bytes;
     const int8_t *q0 = j->q + (size_t) t * j->q_stride;
     const __m256i mask = _mm256_set1_epi8(3);
-    __m256i s[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+    const int KC = CHAINS(NT);
+    __m256i s[4][4];
+    for (int n = 0; n < 4; n++) for (int k = 0; k < 4; k++) s[n][k] = _mm256_setzero_si256();
     for (int b = 0; b < j->blocks; b++) {
+        PREFETCH(NT, w + (size_t) b * BLOCK_BYTES);
         for (int h = 0; h < 2; h++) {
             __m256i v = _mm256_load_si256((const __m256i *) (w + (size_t) b * BLOCK_BYTES + 32 * h));
             const int8_t *qa = q0 + (size_t) b * BLOCK_COLS + 32 * h;
@@ -87,12 +100,15 @@ static inline void row_avxvnni(const job *j, int r, int t, const int NT) {
                 __m256i code = _mm256_and_si256(k ? _mm256_srli_epi16(v, 2 * k) : v, mask);
                 for (int n = 0; n < NT; n++) {
                     __m256i a = _mm256_loadu_si256((const __m256i *) (qa + n * j->q_stride + 64 * k));
-                    s[n] = _mm256_dpbusd_avx_epi32(s[n], code, a);
+                    s[n][k % KC] = _mm256_dpbusd_avx_epi32(s[n][k % KC], code, a);
                 }
             }
         }
     }
-    for (int n = 0; n < NT; n++) store(j, r, t + n, hsum8(s[n]));
+    for (int n = 0; n < NT; n++) {
+        for (int k = 1; k < KC; k++) s[n][0] = _mm256_add_epi32(s[n][0], s[n][k]);
+        store(j, r, t + n, hsum8(s[n][0]));
+    }
 }
 
 __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
@@ -100,19 +116,25 @@ static inline void row_avx512vnni(const job *j, int r, int t, const int NT) {
     const uint8_t *w = j->w + (size_t) r * j->row_bytes;
     const int8_t *q0 = j->q + (size_t) t * j->q_stride;
     const __m512i mask = _mm512_set1_epi8(3);
-    __m512i s[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+    const int KC = CHAINS(NT);
+    __m512i s[4][4];
+    for (int n = 0; n < 4; n++) for (int k = 0; k < 4; k++) s[n][k] = _mm512_setzero_si512();
     for (int b = 0; b < j->blocks; b++) {
+        PREFETCH(NT, w + (size_t) b * BLOCK_BYTES);
         __m512i v = _mm512_load_si512((const void *) (w + (size_t) b * BLOCK_BYTES));
         const int8_t *qa = q0 + (size_t) b * BLOCK_COLS;
         for (int k = 0; k < 4; k++) {
             __m512i code = _mm512_and_si512(k ? _mm512_srli_epi16(v, 2 * k) : v, mask);
             for (int n = 0; n < NT; n++) {
                 __m512i a = _mm512_loadu_si512((const void *) (qa + n * j->q_stride + 64 * k));
-                s[n] = _mm512_dpbusd_epi32(s[n], code, a);
+                s[n][k % KC] = _mm512_dpbusd_epi32(s[n][k % KC], code, a);
             }
         }
     }
-    for (int n = 0; n < NT; n++) store(j, r, t + n, _mm512_reduce_add_epi32(s[n]));
+    for (int n = 0; n < NT; n++) {
+        for (int k = 1; k < KC; k++) s[n][0] = _mm512_add_epi32(s[n][0], s[n][k]);
+        store(j, r, t + n, _mm512_reduce_add_epi32(s[n][0]));
+    }
 }
 
 /* ---------------------------------------------------------------- drivers: rows × token tiles of 4 */

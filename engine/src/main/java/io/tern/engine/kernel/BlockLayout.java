@@ -9,22 +9,13 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>A row is a run of 64-byte blocks, each holding 256 columns; rows start on 64-byte boundaries. Byte i of block b
  * holds columns {@code b·256 + i + 64·k} in bits {@code 2k..2k+1} (k = 0..3), so shifting a loaded vector of bytes
- * right by 2k yields the codes of 32 or 64 consecutive columns, matching a plain load of activations. Columns past
- * cols are weight 0.
+ * right by 2k yields the codes of 32 or 64 consecutive columns, matching a plain load of activations. A code is
+ * w + 1 ∈ {0, 1, 2}: unsigned, so a kernel multiplies it with q and subtracts Σq (maddubs / dpbusd friendly).
+ * Columns past cols are weight 0.
  */
 final class BlockLayout {
     static final int BLOCK_COLS = 256;
     static final int BLOCK_BYTES = 64;
-
-    /** How a weight becomes 2 bits. */
-    enum Code {
-        /** w + 1 ∈ {0, 1, 2}: unsigned, for maddubs/dpbusd with the Σq offset. */
-        OFFSET,
-        /** w & 3 (two's complement): sign-extends back to w with a shift pair. */
-        TWOS;
-
-        int of(int w) { return this == OFFSET ? w + 1 : w & 3; }
-    }
 
     private BlockLayout() {}
 
@@ -38,7 +29,7 @@ final class BlockLayout {
 
     static int paddedCols(int cols) { return blocks(cols) * BLOCK_COLS; }
 
-    static Packed pack(int rows, int cols, TernaryRows source, Arena arena, Code code) {
+    static Packed pack(int rows, int cols, TernaryRows source, Arena arena) {
         if (rows <= 0) throw new IllegalArgumentException("rows must be positive, got " + rows);
         checkCols(cols);
         int blocks = blocks(cols);
@@ -48,7 +39,6 @@ final class BlockLayout {
         float[] scales = new float[rows];
         byte[] w = new byte[blocks * BLOCK_COLS];
         byte[] packed = new byte[(int) rowBytes];
-        int zero = code.of(0);
         for (int r = 0; r < rows; r++) {
             java.util.Arrays.fill(w, (byte) 0);
             scales[r] = source.row(r, w);
@@ -62,7 +52,7 @@ final class BlockLayout {
                     int v = 0;
                     for (int k = 0; k < 4; k++) {
                         int c = b * BLOCK_COLS + i + 64 * k;
-                        v |= (c < cols ? code.of(w[c]) : zero) << (2 * k);
+                        v |= (c < cols ? w[c] + 1 : 1) << (2 * k);
                     }
                     packed[b * BLOCK_BYTES + i] = (byte) v;
                 }
@@ -70,11 +60,11 @@ final class BlockLayout {
             MemorySegment.copy(packed, 0, data, ValueLayout.JAVA_BYTE, r * rowBytes, packed.length);
             scaleSegment.setAtIndex(ValueLayout.JAVA_FLOAT, r, scales[r]);
         }
-        return new Packed(rows, cols, blocks, rowBytes, code, data, scaleSegment, scales);
+        return new Packed(rows, cols, blocks, rowBytes, data, scaleSegment, scales);
     }
 
-    /** A matrix in this layout. {@code code} tells which encoding it was packed with. */
-    record Packed(int rows, int cols, int blocks, long rowBytes, Code code,
+    /** A matrix in this layout (the native and vector kernels can read each other's). */
+    record Packed(int rows, int cols, int blocks, long rowBytes,
                   MemorySegment data, MemorySegment scaleSegment, float[] scales) implements TernaryMatrix {
         @Override public float scale(int row) { return scales[row]; }
 
@@ -84,13 +74,13 @@ final class BlockLayout {
         Packed copy(Arena arena) {
             MemorySegment d = arena.allocate(data.byteSize(), BLOCK_BYTES).copyFrom(data);
             MemorySegment s = arena.allocate(scaleSegment.byteSize(), BLOCK_BYTES).copyFrom(scaleSegment);
-            return new Packed(rows, cols, blocks, rowBytes, code, d, s, scales);
+            return new Packed(rows, cols, blocks, rowBytes, d, s, scales);
         }
 
-        static Packed of(TernaryMatrix w, Code expected, String kernel) {
-            if (w instanceof Packed p && p.code == expected) return p;
-            throw new IllegalArgumentException("matrix was not packed by the " + kernel + " kernel: " + w.getClass().getSimpleName()
-                    + (w instanceof Packed p ? " with " + p.code + " codes" : ""));
+        static Packed of(TernaryMatrix w, String kernel) {
+            if (w instanceof Packed p) return p;
+            throw new IllegalArgumentException("the " + kernel + " kernel cannot read a " + w.getClass().getSimpleName()
+                    + "; pack the matrix with the kernel that multiplies it");
         }
     }
 }

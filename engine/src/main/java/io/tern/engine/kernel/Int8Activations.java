@@ -7,14 +7,14 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Rows are stored with a stride padded to whole weight blocks ({@link BlockLayout#BLOCK_COLS}) and the padding
  * stays zero, so kernels may read whole blocks. Besides q it keeps what kernels want precomputed: an int16 copy
- * (Vector API kernel) and the per-token sum of q (offset trick of the native kernel).
+ * in the order the Vector API kernel reads it, and the per-token sum of q (for the kernels' offset trick).
  */
 public final class Int8Activations {
     private final int maxTokens;
     private final int cols;
     private final int stride;
     private final byte[] q;        // (maxTokens, stride)
-    private final short[] q16;     // (maxTokens, stride), q widened
+    private final short[] q16;     // (maxTokens, stride), q widened, in VectorKernel's order (see q16Index)
     private final int[] sums;      // (maxTokens,) Σ_c q[t][c]
     private final float[] scales;  // (maxTokens,)
     private final MemorySegment qSegment, sumSegment, scaleSegment;  // heap views for critical downcalls
@@ -58,12 +58,22 @@ public final class Int8Activations {
                 int v = roundHalfAway(x[from + c] * s);
                 v = Math.max(-127, Math.min(127, v));
                 q[base + c] = (byte) v;
-                q16[base + c] = (short) v;
+                q16[base + q16Index(c)] = (short) v;
                 sum += v;
             }
             scales[t] = s;
             sums[t] = sum;
         }
+    }
+
+    /**
+     * Where column c sits in a token's int16 copy. Read as int16 lanes, a weight block's byte pair j holds columns
+     * 2j (low byte) and 2j+1 (high byte); so within each 256-column block, the 32 columns {@code 64k + 2j + h}
+     * (j = 0..31) that code k of half h (0 low, 1 high) multiplies are stored together at {@code (2k + h)·32 + j}.
+     */
+    static int q16Index(int c) {
+        int b = c & ~255, k = (c >> 6) & 3, j = (c >> 1) & 31, h = c & 1;
+        return b + (2 * k + h) * 32 + j;
     }
 
     /** Rounds half away from zero, exactly (no float-add rounding trap at 0.49999997). */

@@ -1,11 +1,12 @@
 package io.tern.engine.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Persistent thread pool sized to the cores (or given): splits rows into chunks that the calling thread and the
- * workers take in turn, so all threads stream weights. No allocation or thread creation per call; idle workers spin
+ * workers claim in turn, so all threads stream weights. No allocation or thread creation per call; idle workers spin
  * briefly (decode issues matmuls back to back) and then park. Calls are serialised: one matmul at a time.
  * With more than one thread, matrices must live in a shared (or global / auto) arena: workers read them too.
  */
@@ -20,9 +21,11 @@ public final class MatmulPool implements AutoCloseable {
     private final TernaryKernel kernel;
     private final int threads;
     private final Thread[] workers;
-    private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile long generation;
+    /** generation << 32 | next chunk: a chunk is claimed by CAS, so a late worker can never take one of another job. */
+    private final AtomicLong ticket = new AtomicLong();
+    /** Chunks finished in the current job: the caller waits for these, never for a worker that took nothing. */
+    private final AtomicInteger done = new AtomicInteger();
+    private volatile int generation;
     private volatile boolean closed;
     private volatile Throwable failure;
 
@@ -32,6 +35,7 @@ public final class MatmulPool implements AutoCloseable {
     private float[] fout;
     private int[] iout;
     private int chunkRows;
+    private int chunks;
     private Thread caller;
 
     /** @param threads worker count including the caller; ≤ 0 means one per available processor */
@@ -68,44 +72,54 @@ public final class MatmulPool implements AutoCloseable {
         }
         int per = Math.ceilDiv(w.rows(), threads * CHUNKS_PER_THREAD);
         this.chunkRows = Math.max(ROW_QUANTUM, Math.ceilDiv(per, ROW_QUANTUM) * ROW_QUANTUM);
+        this.chunks = Math.ceilDiv(w.rows(), chunkRows);
         this.w = w;
         this.x = x;
         this.fout = fout;
         this.iout = iout;
         this.caller = Thread.currentThread();
-        next.set(0);
-        pending.set(workers.length);
-        generation++;                       // publishes the job
+        int g = generation + 1;
+        done.set(0);
+        ticket.set((long) g << 32);
+        generation = g;                     // publishes the job
         for (Thread t : workers) LockSupport.unpark(t);
-        Throwable mine = null;
-        try {
-            work();
-        } catch (Throwable e) {
-            mine = e;
-            next.set(Integer.MAX_VALUE / 2);
-        }
-        for (int spins = 0; pending.get() != 0; spins++) {  // workers must be done before the job is cleared
+        work(g);
+        for (int spins = 0; done.get() < chunks; spins++) {
             if (spins < SPIN) Thread.onSpinWait();
-            else LockSupport.park(this);
+            else LockSupport.parkNanos(this, 50_000);
         }
         this.w = null;
         this.x = null;
         this.fout = null;
         this.iout = null;
-        if (mine instanceof RuntimeException e) throw e;
-        if (mine instanceof Error e) throw e;
         Throwable f = failure;
         if (f != null) {
             failure = null;
-            throw new IllegalStateException("matmul worker failed: " + f, f);
+            if (f instanceof RuntimeException e) throw e;
+            throw new IllegalStateException("matmul failed: " + f, f);
         }
     }
 
-    private void work() {
-        int rows = w.rows();
-        for (long c; (c = next.getAndIncrement()) * chunkRows < rows; ) {
-            int r0 = (int) c * chunkRows;
-            compute(w, x, r0, Math.min(rows, r0 + chunkRows), fout, iout);
+    /** Claims and computes chunks of job {@code g} until none are left (or the job is no longer g). */
+    private void work(int g) {
+        TernaryMatrix w = this.w;
+        Int8Activations x = this.x;
+        float[] fout = this.fout;
+        int[] iout = this.iout;
+        int chunkRows = this.chunkRows, chunks = this.chunks;
+        while (true) {
+            long cur = ticket.get();
+            int c = (int) cur;
+            if ((int) (cur >>> 32) != g || c >= chunks) return;
+            if (!ticket.compareAndSet(cur, cur + 1)) continue;
+            try {
+                int r0 = c * chunkRows;
+                compute(w, x, r0, Math.min(w.rows(), r0 + chunkRows), fout, iout);
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                done.incrementAndGet();
+            }
         }
     }
 
@@ -115,7 +129,7 @@ public final class MatmulPool implements AutoCloseable {
     }
 
     private void workLoop() {
-        long seen = 0;
+        int seen = 0;
         while (true) {
             for (int spins = 0; generation == seen && !closed; spins++) {
                 if (spins < SPIN) Thread.onSpinWait();
@@ -123,13 +137,7 @@ public final class MatmulPool implements AutoCloseable {
             }
             if (closed) return;
             seen = generation;
-            try {
-                work();
-            } catch (Throwable e) {
-                failure = e;
-                next.set(Integer.MAX_VALUE / 2);  // stop handing out chunks
-            }
-            if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
+            work(seen);
         }
     }
 

@@ -13,7 +13,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * C kernels (engine/src/main/c) on the {@link BlockLayout} with offset codes, called through FFM: one critical
+ * C kernels (engine/src/main/c) on the {@link BlockLayout}, called through FFM: one critical
  * downcall per chunk of rows, activations and outputs passed as heap arrays, weights off-heap.
  */
 public final class NativeKernel implements TernaryKernel {
@@ -85,19 +85,19 @@ public final class NativeKernel implements TernaryKernel {
 
     @Override
     public TernaryMatrix pack(int rows, int cols, TernaryRows source, Arena arena) {
-        return BlockLayout.pack(rows, cols, source, arena, BlockLayout.Code.OFFSET);
+        return BlockLayout.pack(rows, cols, source, arena);
     }
 
     @Override
     public void dot(TernaryMatrix w, Int8Activations x, int r0, int r1, int[] out) {
-        BlockLayout.Packed m = BlockLayout.Packed.of(w, BlockLayout.Code.OFFSET, "native");
+        BlockLayout.Packed m = BlockLayout.Packed.of(w, "native");
         CallShape.check(m, x, r0, r1, out.length);
         call(m, x, r0, r1, MemorySegment.ofArray(out), MemorySegment.NULL);
     }
 
     @Override
     public void matmul(TernaryMatrix w, Int8Activations x, int r0, int r1, float[] out) {
-        BlockLayout.Packed m = BlockLayout.Packed.of(w, BlockLayout.Code.OFFSET, "native");
+        BlockLayout.Packed m = BlockLayout.Packed.of(w, "native");
         CallShape.check(m, x, r0, r1, out.length);
         call(m, x, r0, r1, MemorySegment.NULL, MemorySegment.ofArray(out));
     }

@@ -3,30 +3,30 @@ package io.tern.engine.kernel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
+import static jdk.incubator.vector.VectorOperators.LSHR;
+
 /**
- * Vector API kernel on the {@link BlockLayout} with two's-complement codes.
+ * Vector API kernel on the {@link BlockLayout}.
  *
- * <p>Per load of L packed bytes (L = int16 lanes): widen once to int16 (B2S part 0 only), then for each of the 4
- * codes in a byte a mask-free shift pair {@code (s << 14-2k) >> 14} sign-extends the weight to -1/0/+1; multiply
- * by the pre-widened int16 activations and accumulate in int16, flushing to int32 before it can overflow. For
- * several tokens, each decoded weight vector is reused for a tile of 4 tokens.
+ * <p>Packed bytes are loaded straight as int16 lanes (no widening conversion): lane j holds the byte pair 2j, 2j+1,
+ * so one shift and one mask give the codes (w + 1 ∈ {0,1,2}) of 32 columns per (code k, byte half h), and
+ * {@link Int8Activations} keeps its int16 copy in exactly that order. Codes × activations accumulate in int16 (vpmullw,
+ * vpaddw), flushed to int32 before they can overflow; Σq is subtracted at the end. For several tokens, each
+ * decoded code vector is reused for a tile of 4 tokens.
  */
 public final class VectorKernel implements TernaryKernel {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
     private static final int L = S.length();
     /** Loads per 64-byte block. */
-    private static final int SUB = BlockLayout.BLOCK_BYTES / L;
-    /** Blocks an int16 lane can take before it may overflow: each adds ≤ 4·SUB products of |w·q| ≤ 127. */
-    private static final int FLUSH = Short.MAX_VALUE / (127 * 4 * SUB);
+    private static final int SUB = BlockLayout.BLOCK_BYTES / (2 * L);
+    /** Blocks an int16 lane can take before it may overflow: each adds ≤ 8·SUB products of |code·q| ≤ 254. */
+    private static final int FLUSH = Short.MAX_VALUE / (254 * 8 * SUB);
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Rows decoded against every token tile while they sit in L1/L2 (GEMM). */
     private static final int ROW_BLOCK = 16;
@@ -35,17 +35,17 @@ public final class VectorKernel implements TernaryKernel {
 
     @Override
     public TernaryMatrix pack(int rows, int cols, TernaryRows source, Arena arena) {
-        return BlockLayout.pack(rows, cols, source, arena, BlockLayout.Code.TWOS);
+        return BlockLayout.pack(rows, cols, source, arena);
     }
 
     @Override
     public void dot(TernaryMatrix w, Int8Activations x, int r0, int r1, int[] out) {
-        run(BlockLayout.Packed.of(w, BlockLayout.Code.TWOS, "vector"), x, r0, r1, out, null);
+        run(BlockLayout.Packed.of(w, "vector"), x, r0, r1, out, null);
     }
 
     @Override
     public void matmul(TernaryMatrix w, Int8Activations x, int r0, int r1, float[] out) {
-        run(BlockLayout.Packed.of(w, BlockLayout.Code.TWOS, "vector"), x, r0, r1, null, out);
+        run(BlockLayout.Packed.of(w, "vector"), x, r0, r1, null, out);
     }
 
     private static void run(BlockLayout.Packed m, Int8Activations x, int r0, int r1, int[] iout, float[] fout) {
@@ -73,13 +73,14 @@ public final class VectorKernel implements TernaryKernel {
         }
     }
 
-    private static void store(BlockLayout.Packed m, Int8Activations x, int r, int t, int d, int[] iout, float[] fout) {
+    private static void store(BlockLayout.Packed m, Int8Activations x, int r, int t, int codeDot, int[] iout, float[] fout) {
         int i = t * m.rows() + r;
+        int d = codeDot - x.sums()[t];
         if (iout != null) iout[i] = d;
         else fout[i] = m.scales()[r] * d / x.scale(t);
     }
 
-    /** One row · one token. */
+    /** One row · one token: Σ code·q. */
     private static int dot1(MemorySegment data, long rowOff, int blocks, short[] a, int aOff) {
         IntVector acc32 = IntVector.zero(I);
         for (int b0 = 0; b0 < blocks; b0 += FLUSH) {
@@ -89,27 +90,24 @@ public final class VectorKernel implements TernaryKernel {
                 long wo = rowOff + (long) b * BlockLayout.BLOCK_BYTES;
                 int ao = aOff + b * BlockLayout.BLOCK_COLS;
                 for (int j = 0; j < SUB; j++) {
-                    ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B, data, wo + j * L, LE)
-                            .convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector v = ShortVector.fromMemorySegment(S, data, wo + 2L * j * L, LE);
                     int o = ao + j * L;
-                    acc = acc.add(w.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 14)
-                                    .mul(ShortVector.fromArray(S, a, o)))
-                            .add(w.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 14)
-                                    .mul(ShortVector.fromArray(S, a, o + 64)))
-                            .add(w.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 14)
-                                    .mul(ShortVector.fromArray(S, a, o + 128)))
-                            .add(w.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 14)
-                                    .mul(ShortVector.fromArray(S, a, o + 192)));
+                    acc = acc.add(v.and((short) 3).mul(ShortVector.fromArray(S, a, o)))
+                            .add(v.lanewise(LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S, a, o + 32)))
+                            .add(v.lanewise(LSHR, 2).and((short) 3).mul(ShortVector.fromArray(S, a, o + 64)))
+                            .add(v.lanewise(LSHR, 10).and((short) 3).mul(ShortVector.fromArray(S, a, o + 96)))
+                            .add(v.lanewise(LSHR, 4).and((short) 3).mul(ShortVector.fromArray(S, a, o + 128)))
+                            .add(v.lanewise(LSHR, 12).and((short) 3).mul(ShortVector.fromArray(S, a, o + 160)))
+                            .add(v.lanewise(LSHR, 6).and((short) 3).mul(ShortVector.fromArray(S, a, o + 192)))
+                            .add(v.lanewise(LSHR, 14).mul(ShortVector.fromArray(S, a, o + 224)));
                 }
             }
-            IntVector pairs = acc.reinterpretAsInts();  // each int lane = lo16 + hi16 << 16
-            acc32 = acc32.add(pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .add(pairs.lanewise(VectorOperators.ASHR, 16));
+            acc32 = acc32.add(widenSum(acc));
         }
         return acc32.reduceLanes(VectorOperators.ADD);
     }
 
-    /** One row · tokens t..t+3, decoding each weight vector once. */
+    /** One row · tokens t..t+3, decoding each code vector once. */
     private static void dot4(BlockLayout.Packed m, Int8Activations x, int r, int t, short[] a, int stride,
                              int[] iout, float[] fout) {
         MemorySegment data = m.data();
@@ -124,15 +122,14 @@ public final class VectorKernel implements TernaryKernel {
                 long wo = rowOff + (long) b * BlockLayout.BLOCK_BYTES;
                 int ao = b * BlockLayout.BLOCK_COLS;
                 for (int j = 0; j < SUB; j++) {
-                    ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B, data, wo + j * L, LE)
-                            .convertShape(VectorOperators.B2S, S, 0);
-                    for (int k = 0; k < 4; k++) {
-                        ShortVector wk = w.lanewise(VectorOperators.LSHL, 14 - 2 * k).lanewise(VectorOperators.ASHR, 14);
-                        int o = ao + j * L + 64 * k;
-                        c0 = c0.add(wk.mul(ShortVector.fromArray(S, a, a0 + o)));
-                        c1 = c1.add(wk.mul(ShortVector.fromArray(S, a, a1 + o)));
-                        c2 = c2.add(wk.mul(ShortVector.fromArray(S, a, a2 + o)));
-                        c3 = c3.add(wk.mul(ShortVector.fromArray(S, a, a3 + o)));
+                    ShortVector v = ShortVector.fromMemorySegment(S, data, wo + 2L * j * L, LE);
+                    for (int p = 0; p < 8; p++) {  // p = 2k + h: code k of the low (h = 0) or high byte
+                        ShortVector code = v.lanewise(LSHR, 2 * (p >> 1) + 8 * (p & 1)).and((short) 3);
+                        int o = ao + j * L + 32 * p;
+                        c0 = c0.add(code.mul(ShortVector.fromArray(S, a, a0 + o)));
+                        c1 = c1.add(code.mul(ShortVector.fromArray(S, a, a1 + o)));
+                        c2 = c2.add(code.mul(ShortVector.fromArray(S, a, a2 + o)));
+                        c3 = c3.add(code.mul(ShortVector.fromArray(S, a, a3 + o)));
                     }
                 }
             }
@@ -149,7 +146,7 @@ public final class VectorKernel implements TernaryKernel {
 
     /** int16 lanes summed pairwise into int32 lanes (small enough to inline). */
     private static IntVector widenSum(ShortVector acc) {
-        IntVector pairs = acc.reinterpretAsInts();
+        IntVector pairs = acc.reinterpretAsInts();  // each int lane = lo16 + hi16 << 16
         return pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                 .add(pairs.lanewise(VectorOperators.ASHR, 16));
     }
