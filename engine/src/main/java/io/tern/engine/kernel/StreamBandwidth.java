@@ -8,13 +8,13 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Streaming-read bandwidth of this machine: sums a large off-heap buffer with the Vector API on n threads. */
-final class StreamBandwidth {
+public final class StreamBandwidth {
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
 
     private StreamBandwidth() {}
 
     /** Best GB/s over {@code runs} passes over a {@code bytes} buffer split across {@code threads}. */
-    static double measure(long bytes, int threads, int runs) throws InterruptedException {
+    public static double measure(long bytes, int threads, int runs) throws InterruptedException {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment buf = arena.allocate(bytes, 4096);
             buf.fill((byte) 1);

@@ -1,0 +1,124 @@
+package io.tern.cli;
+
+import io.tern.engine.forward.ForwardPass;
+import io.tern.engine.forward.KvCache;
+import io.tern.engine.gguf.GgmlType;
+import io.tern.engine.kernel.StreamBandwidth;
+import io.tern.engine.model.BitNetModel;
+import io.tern.engine.model.ModelLoader;
+import io.tern.engine.model.ModelOptions;
+import io.tern.engine.model.NumericPath;
+import io.tern.engine.sampler.Sampler;
+import io.tern.engine.testmodel.BitNetShape;
+import io.tern.engine.testmodel.TestModelGenerator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * Decode and prefill throughput against the machine's own streaming-read bandwidth, measured in
+ * the same process: decoding reads every weight once per token, so effective GB/s ÷ stream GB/s
+ * says how close to the memory roofline the engine runs.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark prefill and decode; prints figures and one JSON line.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--model", description = "GGUF file (default: a synthetic model of --shape, written once and cached)")
+    Path model;
+    @Option(names = "--shape", defaultValue = "2b4t", description = "synthetic shape: 2b4t (BitNet b1.58 2B4T) or tiny")
+    String shape;
+    @Option(names = "--prompt", defaultValue = "512", description = "prompt tokens for the prefill figure") int prompt;
+    @Option(names = "--gen", defaultValue = "128", description = "decoded tokens for the decode figure") int gen;
+    @Option(names = "--batch", defaultValue = "512", description = "prompt tokens per prefill step") int batch;
+    @Option(names = "--threads", defaultValue = "0", description = "0 = one per core") int threads;
+    @Option(names = "--kernel", defaultValue = "auto", description = "auto, native, vector or scalar") String kernel;
+    @Option(names = "--cache-dir", description = "where synthetic models are kept (default $TERN_HOME/.tern/bench)") Path cacheDir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (prompt < 1 || gen < 1) throw new IllegalArgumentException("--prompt and --gen must be >= 1");
+        Path file = model != null ? model : syntheticModel();
+        ModelOptions options = ModelOptions.defaults().withPath(NumericPath.INT8).withKernel(kernel).withThreads(threads);
+        int nThreads = options.effectiveThreads();
+        try (BitNetModel m = ModelLoader.load(file, options)) {
+            int vocab = m.config().vocab();
+            int ctx = Math.min(m.config().contextLength(), prompt + gen + 64);
+            ForwardPass pass = new ForwardPass(m, Math.max(1, Math.min(batch, prompt)));
+            int[] ids = new SplittableRandom(7).ints(prompt, 0, vocab).toArray();
+
+            System.err.println("warming up (" + m.kernelName() + ", " + nThreads + " threads) ...");
+            run(pass, Arrays.copyOf(ids, Math.min(prompt, 64)), 16, ctx, vocab);
+
+            long t0 = System.nanoTime();
+            KvCache cache = pass.newCache(ctx);
+            float[] logits = prefill(pass, ids, cache);
+            long t1 = System.nanoTime();
+            int next = Sampler.argmax(logits, 0, vocab);
+            for (int i = 0; i < gen; i++) {
+                logits = pass.forward(new int[]{next}, cache, false);
+                next = Sampler.argmax(logits, 0, vocab);
+            }
+            long t2 = System.nanoTime();
+
+            double prefillTokS = prompt / ((t1 - t0) / 1e9);
+            double decodeTokS = gen / ((t2 - t1) / 1e9);
+            long bytesPerToken = m.weightBytesPerToken();
+            double effective = bytesPerToken * decodeTokS / 1e9;
+            double stream = StreamBandwidth.measure(1L << 30, nThreads, 5);
+            double roofline = effective / stream;
+
+            System.out.printf(Locale.ROOT, "model            %s (%s, %d layers, dim %d)%n", file.getFileName(), m.config().architecture(), m.config().layers(), m.config().dim());
+            System.out.printf(Locale.ROOT, "kernel           %s, %d threads%n", m.kernelName(), nThreads);
+            System.out.printf(Locale.ROOT, "prefill          %.1f tok/s (%d tokens, batches of %d)%n", prefillTokS, prompt, pass.maxTokens());
+            System.out.printf(Locale.ROOT, "decode           %.2f tok/s (%d tokens after the prompt)%n", decodeTokS, gen);
+            System.out.printf(Locale.ROOT, "bytes per token  %.1f MB of weights%n", bytesPerToken / 1e6);
+            System.out.printf(Locale.ROOT, "effective        %.2f GB/s%n", effective);
+            System.out.printf(Locale.ROOT, "stream read      %.2f GB/s (same process, %d threads)%n", stream, nThreads);
+            System.out.printf(Locale.ROOT, "roofline         %.3f%n", roofline);
+            System.out.printf(Locale.ROOT, "prefill/decode   %.1fx%n", prefillTokS / decodeTokS);
+            System.out.printf(Locale.ROOT,
+                    "{\"prefill_tok_s\": %.2f, \"decode_tok_s\": %.3f, \"bytes_per_token\": %d, \"effective_gbs\": %.3f, "
+                            + "\"stream_gbs\": %.3f, \"roofline\": %.4f, \"threads\": %d, \"kernel\": \"%s\", \"prompt\": %d, \"gen\": %d}%n",
+                    prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(), prompt, gen);
+        }
+        return 0;
+    }
+
+    private static float[] prefill(ForwardPass pass, int[] ids, KvCache cache) {
+        float[] logits = null;
+        for (int off = 0; off < ids.length; off += pass.maxTokens()) {
+            int n = Math.min(pass.maxTokens(), ids.length - off);
+            logits = pass.forward(Arrays.copyOfRange(ids, off, off + n), cache, false);
+        }
+        return logits;
+    }
+
+    private static void run(ForwardPass pass, int[] ids, int decode, int ctx, int vocab) {
+        KvCache cache = pass.newCache(ctx);
+        float[] logits = prefill(pass, ids, cache);
+        for (int i = 0; i < decode; i++) logits = pass.forward(new int[]{Sampler.argmax(logits, 0, vocab)}, cache, false);
+    }
+
+    private Path syntheticModel() throws IOException {
+        BitNetShape s = switch (shape) {
+            case "2b4t" -> BitNetShape.b2b4t();
+            case "tiny" -> BitNetShape.tiny();
+            default -> throw new IllegalArgumentException("unknown --shape '" + shape + "' (2b4t|tiny)");
+        };
+        Path dir = cacheDir != null ? cacheDir : Path.of(System.getenv().getOrDefault("TERN_HOME", "."), ".tern", "bench");
+        Files.createDirectories(dir);
+        Path file = dir.resolve("synthetic-" + shape + "-i2_s-seed1.gguf");
+        if (!Files.exists(file)) {
+            System.err.println("writing synthetic " + shape + " model to " + file + " (once) ...");
+            new TestModelGenerator(s).weightType(GgmlType.I2_S).seed(1).write(file);
+        }
+        return file;
+    }
+}
