@@ -64,12 +64,7 @@ final class CanonicalWriter {
         I2sEncoder.check(name, w);
         int index = reserve(name, GgmlType.I2_S, new long[] {w.cols(), w.rows()}, w.source());
         gguf.addTensor(name, GgmlType.I2_S, new long[] {w.cols(), w.rows()}, dst -> {
-            float scale = w.scale();
-            if (!Float.isFinite(scale) || scale < 0) {
-                throw new ImportException("tensor '" + w.source() + "' has scale " + scale
-                        + "; a finite, non-negative scale is needed");
-            }
-            I2sEncoder.encode(w, scale, dst, progress::advance);
+            float scale = I2sEncoder.encode(w, dst, progress::advance);
             summaries.set(index, new TensorSummary(name, GgmlType.I2_S, new long[] {w.cols(), w.rows()}, scale,
                     w.source()));
         });

@@ -27,12 +27,7 @@ final class GgufFloatWeight implements TernaryWeight {
 
     @Override public String source() { return weights.name(); }
 
-    @Override
-    public float scale() {
-        return own() * extra;
-    }
-
-    private float own() {
+    private synchronized float own() {
         if (Float.isNaN(scale)) {
             float[] row = new float[cols];
             double sumAbs = 0;
@@ -59,7 +54,7 @@ final class GgufFloatWeight implements TernaryWeight {
     }
 
     @Override
-    public void codes(int first, int n, byte[] dst) {
+    public float codes(int first, int n, byte[] dst) {
         float s = own();
         float inv = s == 0 ? 0 : 1f / s;
         float[] w = new float[n * cols];
@@ -67,5 +62,6 @@ final class GgufFloatWeight implements TernaryWeight {
         for (int i = 0; i < w.length; i++) {
             dst[i] = (byte) Math.max(-1, Math.min(1, Math.round(w[i] * inv)));
         }
+        return s * extra;
     }
 }

@@ -15,7 +15,6 @@ final class GgufTernaryWeight implements TernaryWeight {
     private final int cols;
     private final float extra;
     private final String source;
-    private float scale = Float.NaN;
 
     GgufTernaryWeight(MemorySegment data, TernaryCodec codec, int rows, int cols, float extra, String source) {
         this.data = data;
@@ -34,40 +33,11 @@ final class GgufTernaryWeight implements TernaryWeight {
 
     @Override public String source() { return source; }
 
+    /** The chunk's codes and block scale (blocks within it must agree; the encoder checks across chunks). */
     @Override
-    public float scale() throws ImportException {
-        if (Float.isNaN(scale)) {
-            long total = (long) rows * cols;
-            int block = codec.type().blockSize();
-            int chunk = Math.max(block, (1 << 20) / block * block);
-            byte[] codes = new byte[chunk];
-            float found = 0;
-            for (long first = 0; first < total; first += chunk) {
-                int n = (int) Math.min(chunk, total - first);
-                float s = decode(first, n, codes);
-                if (s == 0) {
-                    continue;
-                }
-                if (found == 0) {
-                    found = s;
-                } else if (Float.compare(found, s) != 0) {
-                    throw new ImportException("tensor '" + source + "' has scale " + s + " at element " + first
-                            + " but " + found + " before; only one scale per tensor can be imported");
-                }
-            }
-            scale = found * extra;
-        }
-        return scale;
-    }
-
-    @Override
-    public void codes(int first, int n, byte[] dst) throws ImportException {
-        decode((long) first * cols, n * cols, dst);
-    }
-
-    private float decode(long first, int n, byte[] dst) throws ImportException {
+    public float codes(int first, int n, byte[] dst) throws ImportException {
         try {
-            return codec.decodeTernary(data, (long) rows * cols, first, dst, 0, n);
+            return codec.decodeTernary(data, (long) rows * cols, (long) first * cols, dst, 0, n * cols) * extra;
         } catch (IllegalStateException e) {
             throw new ImportException("tensor '" + source + "': " + e.getMessage());
         }

@@ -4,14 +4,21 @@ import io.tern.engine.gguf.GgmlType;
 import io.tern.engine.quant.TensorCodec;
 import io.tern.engine.quant.TernaryCodec;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import java.util.stream.IntStream;
 
-/** Writes a {@link TernaryWeight} as one I2_S tensor, in row chunks converted in parallel. */
+/**
+ * Writes a {@link TernaryWeight} as one I2_S tensor in a single pass over row chunks converted in parallel. I2_S
+ * blocks hold codes only; the per-tensor float32 scale sits after the packed codes (total/4 bytes in), so it is
+ * written last, once every chunk has reported the same scale.
+ */
 final class I2sEncoder {
     /** Values per chunk, about; a chunk is whole rows and a multiple of the I2_S block. */
     private static final int CHUNK_VALUES = 1 << 20;
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private I2sEncoder() {
     }
@@ -25,8 +32,8 @@ final class I2sEncoder {
         }
     }
 
-    /** Encodes the weight with the given scale into dst (exactly I2_S byteSize(rows·cols) bytes). */
-    static void encode(TernaryWeight w, float scale, MemorySegment dst, LongConsumer progress) throws ImportException {
+    /** Encodes the weight into dst (exactly I2_S byteSize(rows·cols) bytes); returns the scale written. */
+    static float encode(TernaryWeight w, MemorySegment dst, LongConsumer progress) throws ImportException {
         int rows = w.rows();
         int cols = w.cols();
         long total = (long) rows * cols;
@@ -34,6 +41,7 @@ final class I2sEncoder {
         int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
         long bytesPerRow = Math.max(1, w.sourceBytes() / rows);
         TernaryCodec i2s = TensorCodec.ternary(GgmlType.I2_S);
+        float[] scales = new float[chunks];
         AtomicReference<ImportException> failure = new AtomicReference<>();
         IntStream.range(0, chunks).parallel().forEach(c -> {
             if (failure.get() != null) {
@@ -43,17 +51,38 @@ final class I2sEncoder {
             int n = Math.min(rowsPerChunk, rows - first);
             byte[] codes = new byte[n * cols];
             try {
-                w.codes(first, n, codes);
+                scales[c] = w.codes(first, n, codes);
             } catch (ImportException e) {
                 failure.compareAndSet(null, e);
                 return;
             }
-            i2s.encodeTernary(codes, 0, total, (long) first * cols, codes.length, scale, dst);
+            i2s.encodeTernary(codes, 0, total, (long) first * cols, codes.length, 0f, dst);
             progress.accept(bytesPerRow * n);
         });
         if (failure.get() != null) {
             throw failure.get();
         }
+        float scale = 0;
+        int at = -1;
+        for (int c = 0; c < chunks; c++) {
+            if (scales[c] == 0) {
+                continue;
+            }
+            if (at < 0) {
+                scale = scales[c];
+                at = c;
+            } else if (Float.compare(scale, scales[c]) != 0) {
+                throw new ImportException("tensor '" + w.source() + "' has scale " + scales[c] + " from row "
+                        + c * rowsPerChunk + " but " + scale + " from row " + at * rowsPerChunk
+                        + "; only one scale per tensor can be imported");
+            }
+        }
+        if (!Float.isFinite(scale) || scale < 0) {
+            throw new ImportException("tensor '" + w.source() + "' has scale " + scale
+                    + "; a finite, non-negative scale is needed");
+        }
+        dst.set(F32_LE, total / 4, scale);
+        return scale;
     }
 
     /** Whole rows, about CHUNK_VALUES values, and a multiple of 128 values unless it is the last chunk. */

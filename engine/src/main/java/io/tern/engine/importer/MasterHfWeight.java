@@ -30,8 +30,7 @@ final class MasterHfWeight implements TernaryWeight {
      * {@link Absmean#scale} over the whole tensor, streamed: the same sequential double sum and the same floor, so it
      * equals Absmean.scale(W) without holding W in memory.
      */
-    @Override
-    public float scale() {
+    synchronized float scale() {
         if (Float.isNaN(scale)) {
             long total = (long) rows * cols;
             float[] row = new float[cols];
@@ -48,10 +47,11 @@ final class MasterHfWeight implements TernaryWeight {
     }
 
     @Override
-    public void codes(int first, int n, byte[] dst) {
+    public float codes(int first, int n, byte[] dst) {
         float s = scale();
         float[] w = new float[n * cols];
         weights.read((long) first * cols, w, w.length);
         Absmean.ternarise(w, 0, w.length, s, dst, 0);
+        return s;
     }
 }

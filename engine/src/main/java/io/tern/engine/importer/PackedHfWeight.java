@@ -27,14 +27,12 @@ final class PackedHfWeight implements TernaryWeight {
 
     @Override public int cols() { return cols; }
 
-    @Override public float scale() { return scale; }
-
     @Override public long sourceBytes() { return packed.byteSize(); }
 
     @Override public String source() { return source; }
 
     @Override
-    public void codes(int first, int n, byte[] dst) throws ImportException {
+    public float codes(int first, int n, byte[] dst) throws ImportException {
         int quarter = rows / 4;
         for (int i = 0; i < n; i++) {
             int r = first + i;
@@ -49,5 +47,6 @@ final class PackedHfWeight implements TernaryWeight {
                 dst[i * cols + c] = (byte) (v - 1);
             }
         }
+        return scale;
     }
 }

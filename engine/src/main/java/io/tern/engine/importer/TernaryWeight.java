@@ -6,11 +6,11 @@ interface TernaryWeight {
 
     int cols();
 
-    /** The per-tensor scale s; may read the whole tensor once. */
-    float scale() throws ImportException;
-
-    /** Codes (-1/0/+1) of rows [first, first + n) into dst[0, n·cols), row-major. */
-    void codes(int first, int n, byte[] dst) throws ImportException;
+    /**
+     * Codes (-1/0/+1) of rows [first, first + n) into dst[0, n·cols), row-major; returns the scale s that applies to
+     * them, or 0 when they carry none (all zero). Called from several threads at once.
+     */
+    float codes(int first, int n, byte[] dst) throws ImportException;
 
     /** Source bytes this weight reads (for progress). */
     long sourceBytes();

@@ -198,9 +198,13 @@ final class HfTestModel {
         MemorySegment src = g.data(t);
         GgmlType type = dtype == SafetensorsDtype.F16 ? GgmlType.F16 : GgmlType.F32;
         sink.add(to, dtype, shape, dst -> {
-            float[] f = new float[(int) t.elements()];
-            TensorCodec.of(t.type()).decode(src, t.elements(), 0, f, 0, f.length);
-            TensorCodec.of(type).encode(f, 0, f.length, dst);
+            int width = dtype.size();
+            float[] f = new float[1 << 16];
+            for (long first = 0; first < t.elements(); first += f.length) {
+                int n = (int) Math.min(f.length, t.elements() - first);
+                TensorCodec.of(t.type()).decode(src, t.elements(), first, f, 0, n);
+                TensorCodec.of(type).encode(f, 0, n, dst.asSlice(first * width, (long) n * width));
+            }
         });
     }
 
