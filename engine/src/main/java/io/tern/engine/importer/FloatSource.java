@@ -37,6 +37,10 @@ record FloatSource(MemorySegment data, TensorCodec codec, long elements, String 
 
     /** Writes the whole tensor into dst as F32 or F16, in chunks. */
     void writeAs(GgmlType type, MemorySegment dst) {
+        if (codec.type() == type) {
+            dst.copyFrom(data);
+            return;
+        }
         int chunk = 1 << 16;
         float[] buf = new float[chunk];
         TensorCodec out = TensorCodec.of(type);

@@ -39,18 +39,22 @@ public final class ModelImporter {
             String sha256 = src.inputFiles().size() == 1 && Files.isRegularFile(source)
                     ? SourceDigest.ofFile(source, tracker)
                     : SourceDigest.ofFiles(src.inputFiles(), tracker);
+            long tHashed = System.nanoTime();
             CanonicalWriter out = new CanonicalWriter(staging, tracker);
             out.provenance(src.format(), String.valueOf(source.getFileName()), sha256);
             src.addTo(out);
             out.write();
+            long tWritten = System.nanoTime();
             verify(staging);
+            long tVerified = System.nanoTime();
             Files.move(staging, outGguf, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             tracker.finish();
             ImportResult result = new ImportResult(src.config(), String.valueOf(source.getFileName()), sha256,
                     Files.size(outGguf), out.summaries());
-            LOG.log(System.Logger.Level.INFO, "imported {0} ({1}) into {2}: {3} tensors, {4} MB, in {5} ms",
-                    source.getFileName(), src.format(), outGguf.getFileName(), result.tensors().size(),
-                    result.outBytes() >> 20, (System.nanoTime() - t0) / 1_000_000);
+            LOG.log(System.Logger.Level.INFO, "imported {0} ({1}) into {2}: {3} tensors, {4} MB; hashed in {5} ms, "
+                            + "converted in {6} ms, verified in {7} ms", source.getFileName(), src.format(),
+                    outGguf.getFileName(), result.tensors().size(), result.outBytes() >> 20,
+                    (tHashed - t0) / 1_000_000, (tWritten - tHashed) / 1_000_000, (tVerified - tWritten) / 1_000_000);
             return result;
         } catch (IOException | RuntimeException | Error e) {
             Files.deleteIfExists(staging);

@@ -34,12 +34,13 @@ final class PackedHfWeight implements TernaryWeight {
     @Override
     public float codes(int first, int n, byte[] dst) throws ImportException {
         int quarter = rows / 4;
+        byte[] row = new byte[cols];
         for (int i = 0; i < n; i++) {
             int r = first + i;
-            long base = (long) (r % quarter) * cols;
+            MemorySegment.copy(packed, ValueLayout.JAVA_BYTE, (long) (r % quarter) * cols, row, 0, cols);
             int shift = 2 * (r / quarter);
             for (int c = 0; c < cols; c++) {
-                int v = (packed.get(ValueLayout.JAVA_BYTE, base + c) >> shift) & 3;
+                int v = (row[c] >> shift) & 3;
                 if (v == 3) {
                     throw new ImportException("packed weight '" + source + "' holds the code 3 (not ternary) for row "
                             + r + ", column " + c);
