@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The `tern` command. */
 @Command(name = "tern", mixinStandardHelpOptions = true, version = "tern 0.1.0",
         description = "Serve and run ternary (1.58-bit) BitNet LLMs.",
-        subcommands = {GenerateCommand.class, TokenizeCommand.class, LogitsCommand.class, BenchCommand.class, UpCommand.class})
+        subcommands = {GenerateCommand.class, TokenizeCommand.class, LogitsCommand.class, BenchCommand.class, ImportCommand.class, UpCommand.class})
 public final class Tern implements Runnable {
 
     @Override
