@@ -170,6 +170,16 @@ final class BatchScheduler implements AutoCloseable {
         }
     }
 
+    /** True while the sequence holds KV cache on this worker. */
+    boolean holds(String sequenceId) {
+        lock.lock();
+        try {
+            return sequences.get(sequenceId) != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     Snapshot snapshot() {
         lock.lock();
         try {
