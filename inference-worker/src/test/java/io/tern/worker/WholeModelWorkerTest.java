@@ -234,6 +234,42 @@ class WholeModelWorkerTest {
     }
 
     @Test
+    void forwardStreamAnswersEachRequestInOrder() throws Exception {
+        int[] prompt = prompt(6, 3);
+        var responses = new java.util.concurrent.LinkedBlockingQueue<Object>();
+        var requests = TernWorkerGrpc.newStub(channel).forwardStream(new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(ForwardResponse r) {
+                responses.add(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                responses.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        requests.onNext(io.tern.proto.worker.v1.ForwardRequest.newBuilder().setBatchId(1)
+                .addSteps(tokens("stream", 0, prompt).setMaxPositions(16)).build());
+        requests.onNext(io.tern.proto.worker.v1.ForwardRequest.newBuilder().setBatchId(2)
+                .addSteps(tokens("stream", 6, 11)).build());
+        requests.onCompleted();
+        List<float[]> expected = referenceRun(prompt, new int[] {11});
+        for (int i = 0; i < 2; i++) {
+            Object r = responses.poll(60, TimeUnit.SECONDS);
+            if (!(r instanceof ForwardResponse fr)) {
+                throw new AssertionError("stream answered " + r);
+            }
+            assertEquals(i + 1, fr.getBatchId());
+            assertArrayEquals(expected.get(i), WorkerClient.logits(fr.getResults(0)));
+        }
+        release("stream");
+    }
+
+    @Test
     void otherModelIsFailedPrecondition() {
         var e = assertThrows(StatusRuntimeException.class, () -> worker.stub().forward(
                 io.tern.proto.worker.v1.ForwardRequest.newBuilder().setModel("other").addSteps(tokens("m", 0, 1))
