@@ -49,15 +49,22 @@ final class BatchScheduler implements AutoCloseable {
     private long batches;
     private long tokens;
     private int maxSegmentsInBatch;
+    private final long gatherNanos;
+    private int lastSegments;
 
+    /**
+     * @param batchGather how long a step may wait for sequences of the previous step to come back before running
+     *                    with fewer (0 = never wait)
+     */
     BatchScheduler(ForwardPass pass, long kvBudgetBytes, int maxSequences, Duration idleTimeout,
-                   WorkerMetrics metrics) {
+                   Duration batchGather, WorkerMetrics metrics) {
         BitNetModel model = pass.model();
         this.pass = pass;
         this.runner = new BatchRunner(pass);
         this.sequences = new SequenceTable(new KvBudget(kvBudgetBytes), maxSequences, model.layerCount(),
                 model.config().kvDim());
         this.idleTimeout = idleTimeout;
+        this.gatherNanos = batchGather.toNanos();
         this.metrics = metrics;
         this.contextLength = model.config().contextLength();
         this.thread = Thread.ofPlatform().name("tern-batch-scheduler").daemon().unstarted(this::loop);
@@ -204,7 +211,19 @@ final class BatchScheduler implements AutoCloseable {
                             .forEach(s -> LOG.debugf("freed idle sequence %s (%d positions)", s.id, s.cache.length()));
                     dropExpired(now);
                     batch = plan();
+                    if (batch != null && gatherNanos > 0 && batch.chunks().size() < lastSegments
+                            && batch.tokens() < pass.maxTokens()) {
+                        // Fewer sequences than last step: the others are likely on their way back with their
+                        // next token. Wait a moment for them rather than run a thin step.
+                        long left = gatherNanos;
+                        while (left > 0 && queuedSequences() < lastSegments) {
+                            left = workArrived.awaitNanos(left);
+                        }
+                        dropExpired(System.nanoTime());
+                        batch = plan();
+                    }
                     if (batch != null) {
+                        lastSegments = batch.chunks().size();
                         break;
                     }
                     workArrived.awaitNanos(waitNanos);
@@ -292,6 +311,14 @@ final class BatchScheduler implements AutoCloseable {
             budget -= n;
         }
         return chunks.isEmpty() ? null : new Batch(chunks);
+    }
+
+    private int queuedSequences() {
+        Set<Sequence> distinct = new HashSet<>();
+        for (StepTask t : queue) {
+            distinct.add(t.sequence);
+        }
+        return distinct.size();
     }
 
     private void dropExpired(long now) {

@@ -72,7 +72,7 @@ public class ShardStartup {
             lifecycle.moveTo(WorkerState.WARMING, "warming up the " + model.kernelName() + " kernels");
             Warmup.run(pass, config.warmupSteps());
             scheduler = new BatchScheduler(pass, config.kvBudgetMb() << 20, config.maxSequences(),
-                    config.idleTimeout(), registry.isResolvable() ? new WorkerMetrics(registry.get()) : null);
+                    config.idleTimeout(), config.batchGather(), registry.isResolvable() ? new WorkerMetrics(registry.get()) : null);
             scheduler.start();
             lifecycle.ready(shard, scheduler);
         } catch (InterruptedException e) {

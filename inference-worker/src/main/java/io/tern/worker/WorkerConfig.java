@@ -56,6 +56,13 @@ public interface WorkerConfig {
     @WithDefault("512")
     int maxBatchTokens();
 
+    /**
+     * How long a scheduler step may wait for the sequences of the previous step to send their next tokens before it
+     * runs with fewer (0 = never wait).
+     */
+    @WithDefault("2ms")
+    Duration batchGather();
+
     /** Most sequences holding KV cache at once. */
     @WithDefault("256")
     int maxSequences();

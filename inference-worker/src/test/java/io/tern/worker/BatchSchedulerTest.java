@@ -28,7 +28,7 @@ class BatchSchedulerTest {
     @BeforeEach
     void create() {
         model = TestModels.load(TestModels.whole());
-        scheduler = new BatchScheduler(new ForwardPass(model, 16), 64L << 20, 16, Duration.ofMinutes(5), null);
+        scheduler = new BatchScheduler(new ForwardPass(model, 16), 64L << 20, 16, Duration.ofMinutes(5), Duration.ZERO, null);
     }
 
     @AfterEach

@@ -29,6 +29,7 @@ public final class WorkerLoadBenchmark {
 
     public static void main(String[] args) throws Exception {
         int layers = 12, dim = 1024, ffn = 2816, vocab = 8192, decode = 48, threads = 0;
+        Duration gather = Duration.ofMillis(2);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--layers" -> layers = Integer.parseInt(args[++i]);
@@ -37,6 +38,7 @@ public final class WorkerLoadBenchmark {
                 case "--vocab" -> vocab = Integer.parseInt(args[++i]);
                 case "--decode" -> decode = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--gather-ms" -> gather = Duration.ofMillis(Long.parseLong(args[++i]));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -55,21 +57,22 @@ public final class WorkerLoadBenchmark {
                 System.out.printf(Locale.ROOT, "engine alone, %d decode rows per step: %.1f tokens/s%n", n,
                         engineOnly(pass, n));
             }
-            BatchScheduler scheduler = new BatchScheduler(pass, 4L << 30, 64, Duration.ofMinutes(5), null);
+            BatchScheduler scheduler = new BatchScheduler(pass, 4L << 30, 64, Duration.ofMinutes(5), gather, null);
             scheduler.start();
             System.out.printf(Locale.ROOT, "model %d layers x %d, ffn %d, vocab %d, kernel %s, %d MB weights/token%n",
                     layers, dim, ffn, vocab, model.kernelName(), model.weightBytesPerToken() >> 20);
             run(scheduler, 1, decode, vocab, "warm");
             double one = 0;
             for (int streams : new int[] {1, 2, 4, 8}) {
+                BatchScheduler.Snapshot before = scheduler.snapshot();
                 double tps = run(scheduler, streams, decode, vocab, "run");
                 if (streams == 1) {
                     one = tps;
                 }
-                BatchScheduler.Snapshot snap = scheduler.snapshot();
+                BatchScheduler.Snapshot after = scheduler.snapshot();
                 System.out.printf(Locale.ROOT, "%d stream(s): %.1f decode tokens/s aggregate (%.2fx one stream);"
-                        + " so far %.2f tokens per scheduler step%n", streams, tps, tps / one,
-                        (double) snap.tokens() / snap.batches());
+                        + " %.2f tokens per scheduler step%n", streams, tps, tps / one,
+                        (double) (after.tokens() - before.tokens()) / (after.batches() - before.batches()));
             }
             scheduler.close();
         }
