@@ -7,23 +7,27 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready only while a shard is loaded: a worker without one cannot run Forward. */
+/** Ready only when the shard is loaded and warmed up; otherwise DOWN with the state and its reason. */
 @Readiness
 @ApplicationScoped
 public class ShardReadiness implements HealthCheck {
 
     @Inject
-    ShardSlot slot;
+    WorkerLifecycle lifecycle;
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder response = HealthCheckResponse.named("shard");
-        return slot.loaded()
-                .map(shard -> response.up()
-                        .withData("model", shard.model())
-                        .withData("version", shard.version())
-                        .withData("layers", "[" + shard.layerStart() + ", " + shard.layerEnd() + ")")
-                        .build())
-                .orElseGet(() -> response.down().withData("status", ShardSlot.EMPTY_STATUS).build());
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("shard")
+                .withData("state", lifecycle.state().name())
+                .withData("status", lifecycle.status());
+        if (!lifecycle.ready()) {
+            return response.down().build();
+        }
+        ShardInfo shard = lifecycle.shard().orElseThrow();
+        return response.up()
+                .withData("model", shard.model())
+                .withData("version", shard.version())
+                .withData("layers", "[" + shard.layerStart() + ", " + shard.layerEnd() + ")")
+                .build();
     }
 }

@@ -1,0 +1,94 @@
+package io.tern.worker;
+
+import io.grpc.Status;
+import io.tern.engine.forward.KvCache;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/** The sequences on this worker, with their KV reservations against the budget. Guarded by the scheduler's lock. */
+final class SequenceTable {
+    private final Map<String, Sequence> byId = new HashMap<>();
+    private final KvBudget budget;
+    private final int maxSequences;
+    private final int layers;
+    private final int kvDim;
+
+    SequenceTable(KvBudget budget, int maxSequences, int layers, int kvDim) {
+        this.budget = budget;
+        this.maxSequences = maxSequences;
+        this.layers = layers;
+        this.kvDim = kvDim;
+    }
+
+    Sequence get(String id) {
+        return byId.get(id);
+    }
+
+    /** Bytes a sequence of up to {@code positions} reserves. */
+    long bytesFor(int positions) {
+        return KvCache.bytesFor(layers, kvDim, positions);
+    }
+
+    /** Creates a sequence with room for {@code positions}, or fails RESOURCE_EXHAUSTED. */
+    Sequence create(String id, int positions, long nowNanos) {
+        if (byId.size() >= maxSequences) {
+            throw Status.RESOURCE_EXHAUSTED
+                    .withDescription("sequence limit reached: " + maxSequences + " sequences hold KV cache")
+                    .asRuntimeException();
+        }
+        long bytes = bytesFor(positions);
+        if (!budget.tryReserve(bytes)) {
+            throw Status.RESOURCE_EXHAUSTED
+                    .withDescription("KV budget exhausted: sequence " + id + " needs " + bytes + " bytes for "
+                            + positions + " positions, " + budget.free() + " of " + budget.capacity() + " are free")
+                    .asRuntimeException();
+        }
+        Sequence s = new Sequence(id, new KvCache(layers, kvDim, positions), bytes, nowNanos);
+        byId.put(id, s);
+        return s;
+    }
+
+    /** Removes a sequence and returns its reservation; null when unknown. */
+    Sequence remove(String id) {
+        Sequence s = byId.remove(id);
+        if (s != null) {
+            budget.release(s.reservedBytes);
+        }
+        return s;
+    }
+
+    /** Removes and returns the sequences with nothing queued that were last touched before {@code now - timeout}. */
+    List<Sequence> removeIdle(long nowNanos, Duration timeout) {
+        List<Sequence> freed = new ArrayList<>();
+        for (Iterator<Sequence> it = byId.values().iterator(); it.hasNext(); ) {
+            Sequence s = it.next();
+            if (s.idle() && nowNanos - s.lastTouchedNanos > timeout.toNanos()) {
+                it.remove();
+                budget.release(s.reservedBytes);
+                freed.add(s);
+            }
+        }
+        return freed;
+    }
+
+    Collection<Sequence> all() {
+        return byId.values();
+    }
+
+    int size() {
+        return byId.size();
+    }
+
+    long reservedBytes() {
+        return budget.reserved();
+    }
+
+    long budgetBytes() {
+        return budget.capacity();
+    }
+}

@@ -1,0 +1,59 @@
+package io.tern.worker;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The worker's meters, as Prometheus names them at {@code /q/metrics}:
+ * <ul>
+ * <li>{@code tern_worker_batch_tokens} (summary: _count, _sum, _max) tokens per scheduler step</li>
+ * <li>{@code tern_worker_batch_sequences} (summary) sequences merged into one scheduler step</li>
+ * <li>{@code tern_worker_step_latency_seconds} (timer) wall time of one scheduler step (layers + head)</li>
+ * <li>{@code tern_worker_tokens_total} (counter) tokens run through this shard's layers</li>
+ * <li>{@code tern_worker_queue_depth} (gauge) sequence steps queued or running</li>
+ * <li>{@code tern_worker_sequences} (gauge) sequences holding KV cache</li>
+ * <li>{@code tern_worker_kv_bytes} (gauge) KV cache bytes reserved by those sequences</li>
+ * <li>{@code tern_worker_kv_budget_bytes} (gauge) the KV budget</li>
+ * </ul>
+ */
+final class WorkerMetrics {
+    private final MeterRegistry registry;
+    private final DistributionSummary batchTokens;
+    private final DistributionSummary batchSequences;
+    private final Timer stepLatency;
+    private final Counter tokens;
+
+    WorkerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.batchTokens = DistributionSummary.builder("tern.worker.batch.tokens")
+                .description("Tokens per scheduler step").register(registry);
+        this.batchSequences = DistributionSummary.builder("tern.worker.batch.sequences")
+                .description("Sequences merged into one scheduler step").register(registry);
+        this.stepLatency = Timer.builder("tern.worker.step.latency")
+                .description("Wall time of one scheduler step").register(registry);
+        this.tokens = Counter.builder("tern.worker.tokens")
+                .description("Tokens run through this shard's layers").register(registry);
+    }
+
+    void bind(BatchScheduler scheduler) {
+        Gauge.builder("tern.worker.queue.depth", scheduler, s -> s.snapshot().queuedSteps())
+                .description("Sequence steps queued or running").register(registry);
+        Gauge.builder("tern.worker.sequences", scheduler, s -> s.snapshot().sequences())
+                .description("Sequences holding KV cache").register(registry);
+        Gauge.builder("tern.worker.kv.bytes", scheduler, s -> s.snapshot().kvReservedBytes())
+                .description("KV cache bytes reserved").register(registry);
+        Gauge.builder("tern.worker.kv.budget.bytes", scheduler, s -> s.snapshot().kvBudgetBytes())
+                .description("KV cache budget").register(registry);
+    }
+
+    void batch(int batchTokenCount, int sequences, long nanos) {
+        batchTokens.record(batchTokenCount);
+        batchSequences.record(sequences);
+        stepLatency.record(nanos, TimeUnit.NANOSECONDS);
+        tokens.increment(batchTokenCount);
+    }
+}
