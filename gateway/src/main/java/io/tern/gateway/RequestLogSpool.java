@@ -48,7 +48,13 @@ final class RequestLogSpool implements AutoCloseable {
         this.maxBytes = maxBytes;
         Files.createDirectories(dir);
         lockChannel = FileChannel.open(dir.resolve("spool.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        lock = lockChannel.tryLock();
+        FileLock acquired;
+        try {
+            acquired = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            acquired = null;
+        }
+        lock = acquired;
         if (lock == null) {
             lockChannel.close();
             throw new IOException("request-log spool " + dir + " is in use by another process;"

@@ -76,9 +76,14 @@ public final class WorkerClient implements AutoCloseable {
                 throw e;
             }
         }
-        described = TernWorkerGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .describe(DescribeRequest.getDefaultInstance());
+        update(TernWorkerGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .describe(DescribeRequest.getDefaultInstance()));
         return described;
+    }
+
+    /** Records what the worker last said about itself. */
+    void update(DescribeResponse d) {
+        described = d;
     }
 
     public ForwardResponse forward(ForwardRequest request, Duration timeout) {

@@ -143,6 +143,9 @@ public final class InProcessWorker implements AutoCloseable {
                 if (g != null) {
                     g.await();
                 }
+                if (io.grpc.Context.current().isCancelled()) {
+                    throw Status.CANCELLED.withDescription("the caller cancelled").asRuntimeException();
+                }
                 forwardCalls++;
                 if (!request.getModel().equals(modelName) || !request.getVersion().equals(version)) {
                     throw Status.FAILED_PRECONDITION.withDescription("this worker holds " + modelName + "@" + version)
