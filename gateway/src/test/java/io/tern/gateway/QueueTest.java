@@ -50,6 +50,9 @@ class QueueTest {
     @Inject
     AdmissionQueue queue;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     TestWorkers workers;
 
     private ManagedChannel channel;
@@ -115,10 +118,35 @@ class QueueTest {
                     public void onCompleted() {
                     }
                 }));
+        double cancelledBefore = cancelled();
         await("the request runs", () -> queue.running() == 1);
         call.cancel(null);
         workers.resume();
         await("slot and sequences freed", () -> queue.running() == 0 && workers.liveSequences() == 0);
+        await("the request ended as cancelled, not by running to its end", () -> cancelled() == cancelledBefore + 1);
+    }
+
+    @Test
+    void closingTheHttpConnectionCancelsTheRequest() throws Exception {
+        assumeTrue(workers.canHold(), "needs in-process workers that can be held");
+        workers.hold();
+        double cancelledBefore = cancelled();
+        String body = "{\"model\":\"tiny\",\"prompt\":\"hello\",\"max_tokens\":50,\"stream\":true}";
+        try (java.net.Socket socket = new java.net.Socket(baseUrl.getHost(), baseUrl.getPort())) {
+            socket.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            await("the request runs", () -> queue.running() == 1);
+        }
+        workers.resume();
+        await("slot and sequences freed after the client left", () -> queue.running() == 0 && workers.liveSequences() == 0);
+        await("the request ended as cancelled, not by running to its end", () -> cancelled() == cancelledBefore + 1);
+    }
+
+    private double cancelled() {
+        return meters.find("tern.gateway.requests").tag("finish_reason", "cancelled").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 
     /** Waits for a condition the gateway reaches asynchronously (fails after a generous minute). */
