@@ -2,11 +2,15 @@ package io.tern.gateway;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready when at least one pipeline can take requests. */
+/**
+ * Ready when every configured model ({@code tern.gateway.models}) has at least one complete
+ * pipeline, or, with no models configured, when any pipeline exists.
+ */
 @Readiness
 @ApplicationScoped
 public class PipelineReadiness implements HealthCheck {
@@ -14,13 +18,20 @@ public class PipelineReadiness implements HealthCheck {
     @Inject
     PipelineRegistry registry;
 
+    @Inject
+    GatewayConfig config;
+
     @Override
     public HealthCheckResponse call() {
         int count = registry.all().size();
+        List<String> missing = config.models().orElse(List.of()).stream()
+                .filter(m -> !registry.hasModel(m)).toList();
+        boolean up = count > 0 && missing.isEmpty();
+        String status = up ? "serving" : count == 0 ? "no pipelines" : "no pipeline for " + String.join(", ", missing);
         return HealthCheckResponse.named("pipelines")
-                .status(count > 0)
+                .status(up)
                 .withData("count", count)
-                .withData("status", count > 0 ? "serving" : "no pipelines")
+                .withData("status", status)
                 .build();
     }
 }

@@ -1,0 +1,49 @@
+package io.tern.gateway;
+
+import io.tern.engine.forward.ForwardPass;
+import io.tern.engine.generate.Generator;
+import io.tern.engine.model.BitNetModel;
+import io.tern.engine.model.GgufTokenizer;
+import io.tern.engine.model.ModelLoader;
+import io.tern.engine.model.ModelOptions;
+import io.tern.engine.sampler.SamplingParams;
+import io.tern.engine.tokenizer.Tokenizer;
+import io.tern.gateway.testworker.TinyModels;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The single-engine answer (as `tern generate` computes it) for the whole, unsharded test model. */
+final class EngineReference {
+
+    private static BitNetModel model;
+    private static Tokenizer tokenizer;
+
+    private EngineReference() {
+    }
+
+    static synchronized Tokenizer tokenizer() {
+        load();
+        return tokenizer;
+    }
+
+    static synchronized Generator.Result generate(String prompt, int maxTokens, SamplingParams params) {
+        load();
+        return generate(tokenizer.encodeWithBos(prompt, false), maxTokens, params);
+    }
+
+    static synchronized Generator.Result generate(int[] ids, int maxTokens, SamplingParams params) {
+        load();
+        return new Generator(new ForwardPass(model, 256), tokenizer).generate(ids, maxTokens, params, piece -> { });
+    }
+
+    private static void load() {
+        if (model == null) {
+            try {
+                model = ModelLoader.load(TinyModels.full(), ModelOptions.defaults().withThreads(1));
+                tokenizer = GgufTokenizer.load(model.file().metadata());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
