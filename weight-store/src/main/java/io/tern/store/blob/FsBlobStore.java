@@ -12,12 +12,15 @@ import java.security.MessageDigest;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * Blobs as files {@code <root>/blobs/sha256/<first two hex digits>/<sha256>}; work files in {@code <root>/tmp}.
- * A blob file only ever appears by atomic rename of a synced file, so it is complete or absent.
+ * A blob file only ever appears by atomic rename of a synced file, so it is complete or absent. Adding bytes that
+ * are already stored checks the stored copy first and replaces it if it has rotted.
  */
 public final class FsBlobStore implements BlobStore {
+    private static final Logger LOG = Logger.getLogger(FsBlobStore.class);
     private final Path blobs;
     private final Path scratch;
 
@@ -45,13 +48,26 @@ public final class FsBlobStore implements BlobStore {
     public boolean adopt(Path file, String sha256) throws IOException {
         Path target = file(sha256);
         if (Files.exists(target)) {
-            Files.delete(file);
-            return false;
+            if (intact(sha256)) {
+                Files.delete(file);
+                return false;
+            }
+            LOG.warnf("blob %s on disk is corrupt; replacing it with the newly written copy", sha256);
         }
         Files.createDirectories(target.getParent());
         Durable.fsync(file);
-        Durable.move(file, target);
+        Files.move(file, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Durable.fsyncDir(target.getParent());
         return true;
+    }
+
+    private boolean intact(String sha256) throws IOException {
+        try {
+            verify(sha256);
+            return true;
+        } catch (StoreException e) {
+            return false;
+        }
     }
 
     @Override
