@@ -22,6 +22,14 @@ class LayerBalancerTest {
     }
 
     @Test
+    void aHeavyEmbeddingDoesNotStarveTheMiddleShards() {
+        // 2B4T-like: a tied F16 embedding as heavy as ~27 layers rides on the first and the last shard.
+        long[] layers = new long[30];
+        java.util.Arrays.fill(layers, 24);
+        assertArrayEquals(new int[] {0, 1, 15, 29, 30}, LayerBalancer.split(layers, 657, 657, 4));
+    }
+
+    @Test
     void largestShardIsAsSmallAsAnySplitAllows() {
         Random r = new Random(7);
         for (int trial = 0; trial < 200; trial++) {
