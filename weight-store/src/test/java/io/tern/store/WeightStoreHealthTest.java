@@ -5,13 +5,9 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -45,10 +41,8 @@ class WeightStoreHealthTest {
         try {
             assertThat(GrpcReflection.services(channel),
                     hasItems("tern.store.v1.TernWeightStore", "grpc.health.v1.Health"));
-            // Served but not implemented yet: the call reaches the service and is refused cleanly.
-            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                    () -> TernWeightStoreGrpc.newBlockingStub(channel).listModels(ListModelsRequest.getDefaultInstance()));
-            assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+            // The contract is implemented: the call reaches the service and answers.
+            TernWeightStoreGrpc.newBlockingStub(channel).listModels(ListModelsRequest.getDefaultInstance());
         } finally {
             channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         }
