@@ -12,6 +12,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(LocalKafkaResource.class)
-@WithTestResource(WorkerPipelineResource.class)
+@WithTestResource(value = WorkerPipelineResource.class, initArgs = @ResourceArg(name = "mode", value = "in-process"))
 class QueueTest {
 
     @TestHTTPResource("/")

@@ -17,9 +17,10 @@ import java.util.Map;
 
 /**
  * Starts a 2-shard pipeline of the tiny test model and points the gateway at it. Which workers run
- * is one property, {@value #MODE} (system property or environment variable TERN_TEST_WORKERS):
- * {@code in-process} (default: {@link InProcessWorker}, the engine's ForwardPass behind a real gRPC
- * server in this JVM) or {@code jar} (the packaged inference-worker, one child JVM per shard).
+ * is one property, {@value #MODE} (system property or environment variable TERN_TEST_WORKERS), or
+ * a {@code mode} init argument: {@code jar} (default: the packaged inference-worker, one child JVM
+ * per shard) or {@code in-process} ({@link InProcessWorker}, the engine's ForwardPass behind a real
+ * gRPC server in this JVM, which tests can hold to fill the gateway's queue).
  */
 public class WorkerPipelineResource implements QuarkusTestResourceLifecycleManager {
 
@@ -29,10 +30,16 @@ public class WorkerPipelineResource implements QuarkusTestResourceLifecycleManag
     private final List<InProcessWorker> inProcess = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
     private TestWorkers workers;
+    private String modeArg;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        this.modeArg = initArgs.get("mode");
+    }
 
     @Override
     public Map<String, String> start() {
-        String mode = System.getProperty(MODE, System.getenv().getOrDefault("TERN_TEST_WORKERS", "in-process"));
+        String mode = modeArg != null ? modeArg : System.getProperty(MODE, System.getenv().getOrDefault("TERN_TEST_WORKERS", "jar"));
         List<String> addresses = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
