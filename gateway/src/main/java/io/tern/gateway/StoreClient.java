@@ -25,9 +25,6 @@ import java.util.concurrent.TimeUnit;
 /** The few weight-store calls the gateway makes: resolve an alias, read a manifest, download a blob. */
 final class StoreClient implements AutoCloseable {
 
-    /** Manifest field with the sha256 of the metadata-only tokenizer GGUF (added by the store). */
-    static final String TOKENIZER_BLOB_FIELD = "tokenizer_blob_sha256";
-
     private final String address;
     private final ManagedChannel channel;
 
@@ -53,14 +50,10 @@ final class StoreClient implements AutoCloseable {
         }
     }
 
-    /** sha256 of the version's tokenizer blob, when the store's manifest carries one. */
+    /** sha256 of the version's metadata-only tokenizer GGUF, when the store's manifest carries one. */
     Optional<String> tokenizerBlob(String model, String version) {
         Manifest m = stub().getManifest(GetManifestRequest.newBuilder().setModel(model).setVersion(version).build());
-        var field = m.getDescriptorForType().findFieldByName(TOKENIZER_BLOB_FIELD);
-        if (field == null) {
-            return Optional.empty();
-        }
-        String sha = (String) m.getField(field);
+        String sha = m.getTokenizerBlobSha256();
         return sha.isEmpty() ? Optional.empty() : Optional.of(sha);
     }
 

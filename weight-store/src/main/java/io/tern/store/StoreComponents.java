@@ -1,17 +1,16 @@
 package io.tern.store;
 
 import io.quarkus.arc.DefaultBean;
-import io.tern.store.ingest.CanonicalGgufNormalizer;
+import io.tern.store.ingest.EngineModelNormalizer;
 import io.tern.store.ingest.ModelNormalizer;
-import io.tern.store.shard.GgufShardCutter;
+import io.tern.store.shard.EngineShardCutter;
 import io.tern.store.shard.ShardCutter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
 /**
- * The pluggable parts of the store. These defaults accept canonical GGUFs as they are and cut shards with the
- * store's own small cutter; declaring another {@link ModelNormalizer} or {@link ShardCutter} bean (e.g. one backed by
- * the engine's ModelImporter / ShardWriter) replaces them.
+ * The pluggable parts of the store, backed by the engine's ModelImporter and ShardPlanner / ShardWriter. Declaring
+ * another {@link ModelNormalizer} or {@link ShardCutter} bean replaces them.
  */
 @ApplicationScoped
 public class StoreComponents {
@@ -20,13 +19,13 @@ public class StoreComponents {
     @DefaultBean
     @ApplicationScoped
     ModelNormalizer normalizer() {
-        return new CanonicalGgufNormalizer();
+        return new EngineModelNormalizer();
     }
 
     @Produces
     @DefaultBean
     @ApplicationScoped
     ShardCutter cutter() {
-        return new GgufShardCutter();
+        return new EngineShardCutter();
     }
 }

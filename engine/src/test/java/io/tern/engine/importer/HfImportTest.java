@@ -5,6 +5,7 @@ import io.tern.engine.gguf.GgufFile;
 import io.tern.engine.model.GgufTokenizer;
 import io.tern.engine.model.NumericPath;
 import io.tern.engine.testmodel.BitNetShape;
+import io.tern.engine.testmodel.HfTestModel;
 import io.tern.engine.testmodel.TestModelGenerator;
 import io.tern.engine.tokenizer.Tokenizer;
 import java.nio.file.Path;

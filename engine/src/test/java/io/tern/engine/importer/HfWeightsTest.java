@@ -3,6 +3,7 @@ package io.tern.engine.importer;
 import io.tern.engine.gguf.GgmlType;
 import io.tern.engine.quant.Absmean;
 import io.tern.engine.quant.TensorCodec;
+import io.tern.engine.testmodel.HfTestModel;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package io.tern.engine.importer;
 
 import io.tern.engine.gguf.GgmlType;
 import io.tern.engine.testmodel.BitNetShape;
+import io.tern.engine.testmodel.HfTestModel;
 import io.tern.engine.testmodel.TestModelGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;

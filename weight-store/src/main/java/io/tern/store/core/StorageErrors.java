@@ -18,7 +18,8 @@ public final class StorageErrors {
         return new StoreException(StoreException.Kind.INTERNAL, "I/O error while " + what + ": " + e, e);
     }
 
-    static boolean isDiskFull(Throwable e) {
+    /** True when the failure, or one of its causes, is a full disk or an exhausted quota. */
+    public static boolean isDiskFull(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = t.getMessage();
             if (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {

@@ -3,11 +3,14 @@ package io.tern.store.ingest;
 import io.tern.engine.gguf.GgufFile;
 import io.tern.engine.gguf.GgufFormatException;
 import io.tern.engine.gguf.GgufMetadata;
+import io.tern.engine.gguf.GgufTensorInfo;
 import io.tern.engine.gguf.GgufWriter;
+import io.tern.engine.importer.TensorSummary;
 import io.tern.engine.model.BitNetConfig;
 import io.tern.store.catalog.Manifest.TensorEntry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +19,11 @@ import java.util.Map;
 /** What the manifest records about a canonical GGUF, and the tokenizer blob cut from its metadata. */
 public record GgufFacts(String architecture, Map<String, String> hyperParams, List<TensorEntry> tensors) {
 
-    public static GgufFacts of(GgufFile file) throws GgufFormatException {
+    /**
+     * Facts of a canonical GGUF. The tensor list follows the importer's summaries when it gave them (type and dims
+     * as written, size from the file), else the file's own tensor table.
+     */
+    public static GgufFacts of(GgufFile file, List<TensorSummary> summaries) throws GgufFormatException {
         BitNetConfig c = BitNetConfig.from(file.metadata());
         Map<String, String> hp = new LinkedHashMap<>();
         hp.put("n_layers", Integer.toString(c.layers()));
@@ -32,10 +39,25 @@ public record GgufFacts(String architecture, Map<String, String> hyperParams, Li
         hp.put("rms_eps", Float.toString(c.rmsEps()));
         hp.put("tied_embeddings", Boolean.toString(file.tensor("output.weight").isEmpty()));
         file.tensor("blk.0.attn_q.weight").ifPresent(t -> hp.put("linear_type", t.type().toString()));
-        List<TensorEntry> tensors = file.tensors().stream()
-                .map(t -> new TensorEntry(t.name(), t.type().toString(), Arrays.stream(t.dims()).boxed().toList(), t.byteSize()))
-                .toList();
+        List<TensorEntry> tensors = new ArrayList<>();
+        if (summaries.isEmpty()) {
+            for (GgufTensorInfo t : file.tensors()) {
+                tensors.add(new TensorEntry(t.name(), t.type().toString(), boxed(t.dims()), t.byteSize()));
+            }
+        }
+        for (TensorSummary s : summaries) {
+            GgufTensorInfo t = file.requireTensor(s.name());
+            if (t.type() != s.type() || !Arrays.equals(t.dims(), s.dims())) {
+                throw new GgufFormatException("tensor '" + s.name() + "' is " + t.type() + " " + Arrays.toString(t.dims())
+                        + " in the canonical GGUF but the importer reported " + s.type() + " " + Arrays.toString(s.dims()));
+            }
+            tensors.add(new TensorEntry(s.name(), s.type().toString(), boxed(s.dims()), t.byteSize()));
+        }
         return new GgufFacts(c.architecture(), hp, tensors);
+    }
+
+    private static List<Long> boxed(long[] dims) {
+        return Arrays.stream(dims).boxed().toList();
     }
 
     /**

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /**
  * Turns what a user brings (a GGUF file, a Hugging Face model directory) into the one canonical GGUF the store
  * keeps: arch {@code bitnet}, ternary linear weights, tokenizer and chat template embedded, verified by loading it
- * with the engine and running a forward step. The engine's {@code ModelImporter} plugs in here.
+ * with the engine and running a forward step. Default: {@link EngineModelNormalizer}.
  */
 public interface ModelNormalizer {
 

@@ -7,8 +7,7 @@ import java.util.List;
 /**
  * Cuts a canonical GGUF into {@code count} shards of contiguous layer ranges, balanced by bytes: the token embedding
  * goes with the first shard, the output norm and head with the last. Each shard is a GGUF the engine runs for its
- * range (metadata {@code tern.shard.layer_start} / {@code layer_end}). The engine's ShardPlanner / ShardWriter plug
- * in here.
+ * range (metadata {@code tern.shard.layer_start} / {@code layer_end}). Default: {@link EngineShardCutter}.
  */
 public interface ShardCutter {
 

@@ -119,8 +119,8 @@ class StoreGrpcTest {
     void downloadBlobWholeAndResumed() throws IOException {
         String name = uniqueName("dl");
         var manifest = importTiny(name, 1);
-        byte[] file = Files.readAllBytes(TinyModels.write(Path.of("target/test-models"), 1));
         String sha = manifest.canonical().sha256();
+        byte[] file = Files.readAllBytes(holder.store().blobs().localFile(sha));
 
         Iterator<BlobChunk> it = stub.downloadBlob(DownloadBlobRequest.newBuilder().setSha256(sha).setChunkSize(100_000).build());
         BlobChunk first = it.next();

@@ -13,12 +13,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
+import io.tern.engine.gguf.GgufFile;
+import io.tern.engine.testmodel.HfTestModel;
+import io.tern.store.ShardChain;
 import io.tern.store.TinyModels;
 import io.tern.store.blob.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,21 +102,65 @@ class StoreRestTest {
         String name = uniqueName("blob");
         String sha = admin().contentType(ContentType.BINARY).body(bytes)
                 .when().post("/v1/models/{name}/versions", name).then().statusCode(201)
+                .body("sourceSha256", equalTo(sha(bytes)))
                 .extract().path("canonical.sha256");
-        assertEquals(sha(bytes), sha, "a canonical GGUF is kept byte for byte");
         byte[] whole = given().when().get("/v1/blobs/{sha}", sha).then().statusCode(200)
                 .header("Accept-Ranges", "bytes").extract().asByteArray();
-        assertArrayEquals(bytes, whole);
+        assertEquals(sha, sha(whole), "the blob's bytes hash to its name");
+        assertEquals("GGUF", new String(whole, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
         byte[] part = given().header("Range", "bytes=100-1099").when().get("/v1/blobs/{sha}", sha).then()
-                .statusCode(206).header("Content-Range", "bytes 100-1099/" + bytes.length)
+                .statusCode(206).header("Content-Range", "bytes 100-1099/" + whole.length)
                 .extract().asByteArray();
-        assertArrayEquals(Arrays.copyOfRange(bytes, 100, 1100), part);
-        byte[] tail = given().header("Range", "bytes=" + (bytes.length - 10) + "-").when().get("/v1/blobs/{sha}", sha)
+        assertArrayEquals(Arrays.copyOfRange(whole, 100, 1100), part);
+        byte[] tail = given().header("Range", "bytes=" + (whole.length - 10) + "-").when().get("/v1/blobs/{sha}", sha)
                 .then().statusCode(206).extract().asByteArray();
-        assertArrayEquals(Arrays.copyOfRange(bytes, bytes.length - 10, bytes.length), tail);
-        given().header("Range", "bytes=" + bytes.length + "-").when().get("/v1/blobs/{sha}", sha).then().statusCode(416);
+        assertArrayEquals(Arrays.copyOfRange(whole, whole.length - 10, whole.length), tail);
+        given().header("Range", "bytes=" + whole.length + "-").when().get("/v1/blobs/{sha}", sha).then().statusCode(416);
         given().when().get("/v1/blobs/{sha}", "0".repeat(64)).then().statusCode(404);
         given().when().get("/v1/blobs/{sha}", "not-a-sha").then().statusCode(400);
+    }
+
+    @Test
+    void huggingFaceDirectoryImportsByPathAndItsShardsGiveTheSameLogits() throws IOException {
+        Path hf = TinyModels.writeHf(Path.of("target/test-models"), 4).toAbsolutePath();
+        String name = uniqueName("hf");
+        String canonicalSha = admin().contentType(ContentType.JSON)
+                .body(Map.of("path", hf.toString(), "alias", "stable"))
+                .when().post("/v1/models/{name}/import", name)
+                .then().statusCode(201)
+                .body("version", equalTo(1))
+                .body("architecture", equalTo("bitnet"))
+                .body("sourceFile", equalTo(hf.getFileName().toString()))
+                .body("sourceSha256", org.hamcrest.Matchers.matchesPattern("[0-9a-f]{64}"))
+                .body("hyperParams.linear_type", equalTo("I2_S"))
+                .body("importSummary", containsString("Hugging Face directory"))
+                .body("tensors.find { it.name == 'blk.1.ffn_down.weight' }.type", equalTo("I2_S"))
+                .extract().path("canonical.sha256");
+        given().when().get("/v1/models/{name}", name).then().statusCode(200).body("aliases.stable", equalTo(1));
+
+        Path canonical = download(canonicalSha);
+        try (GgufFile g = GgufFile.open(canonical)) {
+            assertEquals(HfTestModel.CHAT_TEMPLATE, g.metadata().requireString("tokenizer.chat_template"));
+        }
+        var shards = given().queryParam("count", 2).when().get("/v1/models/{name}/versions/1/shards", name)
+                .then().statusCode(200).body("shardCount", equalTo(2))
+                .extract().jsonPath().getList("shards.blobSha256", String.class);
+        List<Path> chain = new ArrayList<>();
+        for (String sha : shards) {
+            chain.add(download(sha));
+        }
+        int[] prompt = {1, 17, 42, 7, 250};
+        assertArrayEquals(ShardChain.logits(List.of(canonical), prompt, 99), ShardChain.logits(chain, prompt, 99),
+                "two shards in a chain give the canonical file's logits exactly");
+    }
+
+    /** A blob fetched over REST into target/, checked against its sha256. */
+    private static Path download(String sha) throws IOException {
+        byte[] b = given().when().get("/v1/blobs/{sha}", sha).then().statusCode(200).extract().asByteArray();
+        assertEquals(sha, sha(b));
+        Path out = Files.createDirectories(Path.of("target/test-downloads")).resolve(sha + ".gguf");
+        Files.write(out, b);
+        return out;
     }
 
     @Test
@@ -154,7 +203,7 @@ class StoreRestTest {
         String name = uniqueName("trunc");
         admin().contentType(ContentType.BINARY).body(Arrays.copyOf(bytes, bytes.length / 2))
                 .when().post("/v1/models/{name}/versions", name).then().statusCode(400)
-                .body("message", containsString("GGUF"));
+                .body("message", containsString("extends beyond the end of the file"));
         given().when().get("/v1/models/{name}", name).then().statusCode(404);
         try (var s = Files.list(Path.of("target/test-store/tmp"))) {
             assertEquals(java.util.List.of(), s.toList(), "nothing left behind");

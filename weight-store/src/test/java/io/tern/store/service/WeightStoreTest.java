@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tern.engine.gguf.GgufFile;
 import io.tern.engine.model.LayerRange;
+import io.tern.store.ShardChain;
 import io.tern.store.TinyModels;
 import io.tern.store.blob.Sha256;
 import io.tern.store.catalog.AliasChange;
@@ -61,7 +62,7 @@ class WeightStoreTest {
         assertEquals("bitnet", v1.architecture());
         assertEquals("3", v1.hyperParams().get("n_layers"));
         assertEquals("256", v1.hyperParams().get("n_embd"));
-        assertEquals("TQ2_0", v1.hyperParams().get("linear_type"));
+        assertEquals("I2_S", v1.hyperParams().get("linear_type"), "converted to the canonical type");
         assertTrue(v1.tensors().stream().anyMatch(t -> t.name().equals("blk.2.ffn_down.weight")));
         assertEquals(v1.canonical(), v2.canonical(), "same bytes, same blob");
         assertEquals(Set.of(v1.canonical().sha256(), v1.tokenizer().sha256()), store.blobs().list(),
@@ -77,6 +78,33 @@ class WeightStoreTest {
         WeightStore reopened = TinyModels.open(root);
         assertEquals(v3, reopened.manifest("tiny", 3));
         assertEquals(3, reopened.blobs().list().size());
+    }
+
+    @Test
+    void tq20GgufBecomesAnI2sCanonicalBlob() throws IOException {
+        WeightStore store = TinyModels.open(root);
+        Manifest m = store.importPath("tiny", tiny1, ImportProgress.NONE);
+        List<Manifest.TensorEntry> linear = m.tensors().stream()
+                .filter(t -> t.name().matches("blk\\.\\d+\\.(attn_[qkv]|attn_output|ffn_gate|ffn_up|ffn_down)\\.weight"))
+                .toList();
+        assertEquals(3 * 7, linear.size(), "seven linear weights in each of three layers");
+        for (Manifest.TensorEntry t : linear) {
+            assertEquals("I2_S", t.type(), t.name());
+        }
+        assertTrue(m.tensors().stream().noneMatch(t -> t.type().equals("TQ2_0")), "no source type left");
+        try (GgufFile source = GgufFile.open(tiny1);
+             GgufFile canonical = GgufFile.open(store.blobs().localFile(m.canonical().sha256()))) {
+            assertEquals("TQ2_0", source.requireTensor("blk.0.attn_q.weight").type().toString());
+            assertEquals(m.tensors().size(), canonical.tensors().size());
+            for (Manifest.TensorEntry t : m.tensors()) {
+                var info = canonical.requireTensor(t.name());
+                assertEquals(info.type().toString(), t.type(), t.name());
+                assertEquals(info.byteSize(), t.sizeBytes(), t.name());
+                assertEquals(java.util.Arrays.stream(info.dims()).boxed().toList(), t.dims(), t.name());
+            }
+            assertEquals(m.sourceSha256(), canonical.metadata().requireString("tern.source.sha256"));
+        }
+        assertTrue(m.importSummary().contains("converted GGUF tiny-1.gguf"), m.importSummary());
     }
 
     @Test
@@ -131,7 +159,7 @@ class WeightStoreTest {
     void shardChainsGiveExactlyTheLogitsOfTheWholeModel() throws IOException {
         WeightStore store = TinyModels.open(root);
         Manifest m = store.importPath("tiny", tiny1, ImportProgress.NONE);
-        float[] whole = ShardChain.logits(List.of(tiny1), PROMPT, 99);
+        float[] whole = ShardChain.logits(List.of(store.blobs().localFile(m.canonical().sha256())), PROMPT, 99);
         for (int count = 1; count <= 3; count++) {
             ShardPlan plan = store.shardPlan("tiny", 1, count);
             assertEquals(count, plan.shards().size());
@@ -224,7 +252,8 @@ class WeightStoreTest {
 
         StoreException garbage = assertThrows(StoreException.class, () -> store.importStream("tiny",
                 new ByteArrayInputStream("not a model".getBytes()), -1, "t.gguf", ImportProgress.NONE));
-        assertTrue(garbage.getMessage().contains("not a valid GGUF"), garbage.getMessage());
+        assertEquals(StoreException.Kind.INVALID, garbage.kind());
+        assertTrue(garbage.getMessage().contains("t.gguf is not a GGUF file"), garbage.getMessage());
 
         InputStream brokenOff = new InputStream() {
             int left = 1000;

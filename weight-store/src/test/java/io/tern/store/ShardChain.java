@@ -1,4 +1,4 @@
-package io.tern.store.service;
+package io.tern.store;
 
 import io.tern.engine.forward.ForwardPass;
 import io.tern.engine.forward.KvCache;
@@ -12,13 +12,13 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /** Runs a prompt and one decode step through a model given as a chain of shard files, like a worker pipeline. */
-final class ShardChain {
+public final class ShardChain {
 
     private ShardChain() {
     }
 
     /** Logits of every prompt token followed by the logits of {@code next}: (prompt.length + 1, vocab). */
-    static float[] logits(List<Path> shards, int[] prompt, int next) throws IOException {
+    public static float[] logits(List<Path> shards, int[] prompt, int next) throws IOException {
         List<BitNetModel> models = new ArrayList<>();
         try {
             for (Path p : shards) {

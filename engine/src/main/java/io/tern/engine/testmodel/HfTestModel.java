@@ -1,4 +1,4 @@
-package io.tern.engine.importer;
+package io.tern.engine.testmodel;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a Hugging Face style BitNet directory (config.json, safetensors, tokenizer.json, tokenizer_config.json) with
+ * Test data for importers: writes a Hugging Face style BitNet directory (config.json, safetensors, tokenizer.json, tokenizer_config.json) with
  * the weights of a GGUF written by TestModelGenerator, so one seed gives one model in every format.
  *
  * <ul>
@@ -35,12 +35,12 @@ import java.util.Map;
  *   <li>{@link Layout#PACKED_FROM_MASTER}: PACKED with the codes and absmean scale of MASTER's bf16 weights.</li>
  * </ul>
  */
-final class HfTestModel {
-    enum Layout { PACKED, MASTER, PACKED_FROM_MASTER }
+public final class HfTestModel {
+    public enum Layout { PACKED, MASTER, PACKED_FROM_MASTER }
 
-    static final String LLAMA3_SPLIT_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
+    public static final String LLAMA3_SPLIT_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
             + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-    static final String CHAT_TEMPLATE = "{% for m in messages %}<|start_header_id|>{{ m['role'] }}<|end_header_id|>"
+    public static final String CHAT_TEMPLATE = "{% for m in messages %}<|start_header_id|>{{ m['role'] }}<|end_header_id|>"
             + "\n\n{{ m['content'] }}<|eot_id|>{% endfor %}";
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final Map<String, String> LINEARS = new LinkedHashMap<>();
@@ -59,24 +59,24 @@ final class HfTestModel {
     private String linearClass = "autobitlinear";
     private boolean sharded;
 
-    HfTestModel layout(Layout l) {
+    public HfTestModel layout(Layout l) {
         this.layout = l;
         return this;
     }
 
     /** "autobitlinear" (weight_scale = s), "bitlinear" (weight_scale = 1/s) or null (key absent: bitlinear). */
-    HfTestModel linearClass(String c) {
+    public HfTestModel linearClass(String c) {
         this.linearClass = c;
         return this;
     }
 
     /** Two safetensors files and model.safetensors.index.json instead of one model.safetensors. */
-    HfTestModel sharded(boolean on) {
+    public HfTestModel sharded(boolean on) {
         this.sharded = on;
         return this;
     }
 
-    void write(Path ggufSource, Path dir) throws IOException {
+    public void write(Path ggufSource, Path dir) throws IOException {
         Files.createDirectories(dir);
         try (GgufFile g = GgufFile.open(ggufSource)) {
             BitNetConfig c = BitNetConfig.from(g.metadata());
@@ -158,7 +158,7 @@ final class HfTestModel {
     }
 
     /** A byte-level BPE tokenizer.json with the LLaMA-3 pre-tokenizer, from the GGUF's vocabulary. */
-    static void writeTokenizer(GgufMetadata md, Path dir) throws IOException {
+    public static void writeTokenizer(GgufMetadata md, Path dir) throws IOException {
         ObjectMapper m = new ObjectMapper();
         List<String> tokens = md.getStringArray("tokenizer.ggml.tokens");
         int[] types = md.getIntArray("tokenizer.ggml.token_type");
@@ -234,7 +234,7 @@ final class HfTestModel {
         sink.add(to + ".weight_scale", SafetensorsDtype.F32, new long[] {1}, dst -> dst.set(F32, 0, weightScale));
     }
 
-    static float[] master(byte[] codes, float s) {
+    public static float[] master(byte[] codes, float s) {
         float[] w = new float[codes.length];
         for (int i = 0; i < w.length; i++) {
             w[i] = codes[i] * s * (i % 2 == 0 ? 1.5f : 2.5f);
@@ -243,7 +243,7 @@ final class HfTestModel {
     }
 
     /** transformers' pack_weights: row r goes to byte row r mod (rows/4), bits 2·(r div (rows/4)), as code + 1. */
-    static void pack(byte[] codes, int rows, int cols, MemorySegment dst) {
+    public static void pack(byte[] codes, int rows, int cols, MemorySegment dst) {
         int quarter = rows / 4;
         for (int r = 0; r < rows; r++) {
             int shift = 2 * (r / quarter);
