@@ -44,8 +44,10 @@ final class UpCommand implements Callable<Integer> {
                 new LocalCluster.Spec(home, dir, file, name, workers, port, storePort), System.out::println);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping = true;
             System.out.println("\nstopping ...");
             cluster.close();
+            System.out.println("stopped; logs are in " + dir.resolve("logs"));
             stopped.countDown();
         }));
         printUsage(cluster);
@@ -59,9 +61,10 @@ final class UpCommand implements Callable<Integer> {
     }
 
     private final java.util.Set<String> reported = new java.util.HashSet<>();
+    private volatile boolean stopping;
 
     private void warnIfDead(ServiceProcess p) {
-        if (!p.isAlive() && reported.add(p.name()))
+        if (!stopping && !p.isAlive() && reported.add(p.name()))
             System.out.println(p.name() + " has exited; end of " + p.log() + ":\n" + p.tail(20));
     }
 
