@@ -21,7 +21,7 @@ final class Attention {
     private final MatmulPool pool;
     private final PageAttention page;
     private final float[] partials;                 // decode: (kvHeads, maxPages, partialSize)
-    private final ThreadLocal<float[]> scores;      // (group, PAGE) per thread
+    private final ThreadLocal<float[]> scores;      // PageAttention scratch per thread
     private final ThreadLocal<float[]> tokenPartials; // prompt: (maxPages, partialSize) per thread
     private final IntConsumer decodeTask = this::decodeTask;
     private final IntConsumer promptTask = this::promptTask;
@@ -41,7 +41,7 @@ final class Attention {
         this.page = new PageAttention(group, headDim, kvHeads);
         int ps = page.partialSize();
         this.partials = new float[kvHeads * maxPages * ps];
-        this.scores = ThreadLocal.withInitial(() -> new float[group * KvCache.PAGE]);
+        this.scores = ThreadLocal.withInitial(() -> new float[page.scratchSize()]);
         this.tokenPartials = ThreadLocal.withInitial(() -> new float[maxPages * ps]);
     }
 

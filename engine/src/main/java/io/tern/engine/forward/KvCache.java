@@ -5,9 +5,14 @@ package io.tern.engine.forward;
  * Storage grows in pages of {@link #PAGE} positions up to the capacity, so a short sequence costs little.
  * Per page, keys are stored transposed, (kv_dim, PAGE), so attention scores many positions per vector op;
  * values row-major, (PAGE, kv_dim). Q8 keeps one float scale per position and KV head, (kv_heads, PAGE).
+ * F16 and Q8 pack 2 or 4 elements per int, interleaved so that one int vector of the Vector API widens into
+ * consecutive float vectors with lane-wise shifts only: within each run of 2·L (F16) or 4·L (Q8) elements of a
+ * key row or of a head's value row, element L·k + j sits in int j, half or byte k (L = float lanes).
  */
 public final class KvCache {
     public static final int PAGE = 256;
+    /** Float lanes of the attention kernels: the interleave width of F16 and Q8. */
+    static final int LANES = PageAttention.LANES;
 
     private final int layers;
     private final int kvHeads;
@@ -17,8 +22,8 @@ public final class KvCache {
     private final KvType type;
     // (layer, page) -> page; only the arrays of this cache's type are used.
     private final float[][][] keysF, valuesF;
-    private final short[][][] keysH, valuesH;
-    private final byte[][][] keysQ, valuesQ;
+    private final int[][][] keysH, valuesH;  // F16: 2 per int
+    private final int[][][] keysQ, valuesQ;  // Q8: 4 per int
     private final float[][][] keyScales, valueScales; // Q8: (layer, page) -> (kvHeads, PAGE)
     private int length;               // positions filled
 
@@ -39,10 +44,13 @@ public final class KvCache {
         boolean f = type == KvType.F32, h = type == KvType.F16, q = type == KvType.Q8;
         this.keysF = f ? new float[layers][pages][] : null;
         this.valuesF = f ? new float[layers][pages][] : null;
-        this.keysH = h ? new short[layers][pages][] : null;
-        this.valuesH = h ? new short[layers][pages][] : null;
-        this.keysQ = q ? new byte[layers][pages][] : null;
-        this.valuesQ = q ? new byte[layers][pages][] : null;
+        if ((h || q) && headDim % (q ? 4 * LANES : 2 * LANES) != 0) {
+            throw new IllegalArgumentException("a " + type + " KV cache needs head_dim a multiple of " + (q ? 4 : 2) * LANES + ", got " + headDim);
+        }
+        this.keysH = h ? new int[layers][pages][] : null;
+        this.valuesH = h ? new int[layers][pages][] : null;
+        this.keysQ = q ? new int[layers][pages][] : null;
+        this.valuesQ = q ? new int[layers][pages][] : null;
         this.keyScales = q ? new float[layers][pages][] : null;
         this.valueScales = q ? new float[layers][pages][] : null;
     }
@@ -107,27 +115,31 @@ public final class KvCache {
             }
             case F16 -> {
                 if (keysH[layer][page] == null) {
-                    keysH[layer][page] = new short[PAGE * kvDim];
-                    valuesH[layer][page] = new short[PAGE * kvDim];
+                    keysH[layer][page] = new int[PAGE * kvDim / 2];
+                    valuesH[layer][page] = new int[PAGE * kvDim / 2];
                 }
-                short[] kp = keysH[layer][page], vp = valuesH[layer][page];
+                int[] kp = keysH[layer][page], vp = valuesH[layer][page];
                 for (int d = 0; d < kvDim; d++) {
-                    kp[d * PAGE + j] = Float.floatToFloat16(k[kOff + d]);
-                    vp[j * kvDim + d] = Float.floatToFloat16(v[vOff + d]);
+                    set(kp, d * (PAGE / 2), j, 2, Float.floatToFloat16(k[kOff + d]) & 0xffff);
+                    int h = d / headDim, c = d % headDim;
+                    set(vp, j * (kvDim / 2) + h * (headDim / 2), c, 2, Float.floatToFloat16(v[vOff + d]) & 0xffff);
                 }
             }
             case Q8 -> {
                 if (keysQ[layer][page] == null) {
-                    keysQ[layer][page] = new byte[PAGE * kvDim];
-                    valuesQ[layer][page] = new byte[PAGE * kvDim];
+                    keysQ[layer][page] = new int[PAGE * kvDim / 4];
+                    valuesQ[layer][page] = new int[PAGE * kvDim / 4];
                     keyScales[layer][page] = new float[kvHeads * PAGE];
                     valueScales[layer][page] = new float[kvHeads * PAGE];
                 }
-                byte[] kp = keysQ[layer][page], vp = valuesQ[layer][page];
+                int[] kp = keysQ[layer][page], vp = valuesQ[layer][page];
                 for (int h = 0; h < kvHeads; h++) {
                     int o = h * headDim;
-                    float ks = quantize(k, kOff + o, kp, o * PAGE + j, PAGE);
-                    float vs = quantize(v, vOff + o, vp, j * kvDim + o, 1);
+                    float ks = absmaxScale(k, kOff + o), vs = absmaxScale(v, vOff + o);
+                    for (int c = 0; c < headDim; c++) {
+                        set(kp, (o + c) * (PAGE / 4), j, 4, toInt8(k[kOff + o + c], ks));
+                        set(vp, j * (kvDim / 4) + h * (headDim / 4), c, 4, toInt8(v[vOff + o + c], vs));
+                    }
                     keyScales[layer][page][h * PAGE + j] = ks;
                     valueScales[layer][page][h * PAGE + j] = vs;
                 }
@@ -135,13 +147,25 @@ public final class KvCache {
         }
     }
 
-    /** headDim floats → int8 at dst[dOff + i·dStep] with absmax scale; returns the scale (value ≈ q · scale). */
-    private float quantize(float[] x, int xOff, byte[] dst, int dOff, int dStep) {
+    /** Scale of one head's row for int8: max|x| / 127 (1 if all zero), so x ≈ q · scale. */
+    private float absmaxScale(float[] x, int xOff) {
         float max = 0f;
         for (int i = 0; i < headDim; i++) max = Math.max(max, Math.abs(x[xOff + i]));
-        float scale = max == 0f ? 1f : max / 127f, inv = max == 0f ? 0f : 127f / max;
-        for (int i = 0; i < headDim; i++) dst[dOff + i * dStep] = (byte) Math.max(-127, Math.min(127, Math.round(x[xOff + i] * inv)));
-        return scale;
+        return max == 0f ? 1f : max / 127f;
+    }
+
+    private static int toInt8(float x, float scale) {
+        return Math.max(-127, Math.min(127, Math.round(x / scale))) & 0xff;
+    }
+
+    /**
+     * Element e of a run-interleaved row starting at int base, packing `per` (2 or 4) elements of 32 / per bits into
+     * each int: element L·k + j of each run of per·L sits in int j, part k.
+     */
+    private static void set(int[] a, int base, int e, int per, int bits) {
+        int run = per * LANES, i = base + (e / run) * LANES + e % LANES, shift = (e % run) / LANES * (32 / per);
+        int mask = (per == 2 ? 0xffff : 0xff) << shift;
+        a[i] = (a[i] & ~mask) | (bits << shift);
     }
 
     /** Marks positions [0, newLength) valid; called after a forward step wrote them for every layer. */
@@ -159,13 +183,13 @@ public final class KvCache {
 
     float[] valuesF32(int layer, int page) { return valuesF[layer][page]; }
 
-    short[] keysF16(int layer, int page) { return keysH[layer][page]; }
+    int[] keysF16(int layer, int page) { return keysH[layer][page]; }
 
-    short[] valuesF16(int layer, int page) { return valuesH[layer][page]; }
+    int[] valuesF16(int layer, int page) { return valuesH[layer][page]; }
 
-    byte[] keysQ8(int layer, int page) { return keysQ[layer][page]; }
+    int[] keysQ8(int layer, int page) { return keysQ[layer][page]; }
 
-    byte[] valuesQ8(int layer, int page) { return valuesQ[layer][page]; }
+    int[] valuesQ8(int layer, int page) { return valuesQ[layer][page]; }
 
     float[] keyScalesQ8(int layer, int page) { return keyScales[layer][page]; }
 
