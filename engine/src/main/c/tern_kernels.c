@@ -16,6 +16,10 @@
 #define BLOCK_COLS 256
 /* Row blocks for many tokens: the rows' weights stay in L1/L2 while every token tile passes over them. */
 #define ROW_BLOCK 16
+/* Tokens whose activations stay in L2 (64 × 6912 B = 442 KB at most) while a chunk of rows passes over them. */
+#ifndef TOKEN_BLOCK
+#define TOKEN_BLOCK 64
+#endif
 
 typedef struct {
     const uint8_t *w; int64_t row_bytes; int32_t blocks; int32_t rows;
@@ -146,17 +150,20 @@ static inline void row_avx512vnni(const job *j, int r, int t, const int NT) {
             for (int r = r0; r < r1; r++) row_##isa(j, r, 0, 1);                               \
             return;                                                                            \
         }                                                                                      \
-        for (int rb = r0; rb < r1; rb += ROW_BLOCK) {                                          \
+        for (int tb = 0; tb < j->tokens; tb += TOKEN_BLOCK) {                                  \
+          int te = tb + TOKEN_BLOCK < j->tokens ? tb + TOKEN_BLOCK : j->tokens;                \
+          for (int rb = r0; rb < r1; rb += ROW_BLOCK) {                                        \
             int re = rb + ROW_BLOCK < r1 ? rb + ROW_BLOCK : r1;                                \
-            int t = 0;                                                                         \
-            for (; t + 4 <= j->tokens; t += 4)                                                 \
+            int t = tb;                                                                        \
+            for (; t + 4 <= te; t += 4)                                                        \
                 for (int r = rb; r < re; r++) row_##isa(j, r, t, 4);                           \
-            int left = j->tokens - t;                                                          \
+            int left = te - t;                                                                 \
             for (int r = rb; r < re; r++) {                                                    \
                 if (left == 3) row_##isa(j, r, t, 3);                                          \
                 else if (left == 2) row_##isa(j, r, t, 2);                                     \
                 else if (left == 1) row_##isa(j, r, t, 1);                                     \
             }                                                                                  \
+          }                                                                                    \
         }                                                                                      \
     }                                                                                          \
     void tern_run_##isa(const uint8_t *w, int64_t row_bytes, int32_t blocks, int32_t rows,     \

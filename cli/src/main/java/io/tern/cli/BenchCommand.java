@@ -94,7 +94,7 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "lm_head int8     top-1 agreement with %s %.3f (%d/%d random hidden states), max |Δlogit| %.3f%n",
                         "the float head", head.rate(), head.agree(), head.samples(), head.maxAbsDiff());
             } else {
-                System.out.println("lm_head          float (int8 head off)");
+                System.out.println("lm_head          " + (options.usesInt8Head() ? "int8 (agreement not measured)" : "float (int8 head off)"));
             }
             System.out.printf(Locale.ROOT, "load average     %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.printf(Locale.ROOT,
@@ -102,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
                             + "\"stream_gbs\": %.3f, \"roofline\": %.4f, \"threads\": %d, \"kernel\": \"%s\", \"prompt\": %d, \"gen\": %d, "
                             + "\"lm_head\": \"%s\", \"lm_head_top1_agreement\": %s, \"kv_type\": \"%s\", \"load_avg\": %.2f}%n",
                     prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(), prompt, gen,
-                    head != null ? "int8" : "float", head != null ? String.format(Locale.ROOT, "%.4f", head.rate()) : "null",
+                    options.usesInt8Head() ? "int8" : "float", head != null ? String.format(Locale.ROOT, "%.4f", head.rate()) : "null",
                     options.kvType().name().toLowerCase(Locale.ROOT),
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
