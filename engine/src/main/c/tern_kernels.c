@@ -16,6 +16,10 @@
 #define BLOCK_COLS 256
 /* Row blocks for many tokens: the rows' weights stay in L1/L2 while every token tile passes over them. */
 #define ROW_BLOCK 16
+/* Tokens whose activations stay in L2 (64 × 6912 B = 442 KB at most) while a chunk of rows passes over them. */
+#ifndef TOKEN_BLOCK
+#define TOKEN_BLOCK 64
+#endif
 
 typedef struct {
     const uint8_t *w; int64_t row_bytes; int32_t blocks; int32_t rows;
@@ -146,17 +150,20 @@ static inline void row_avx512vnni(const job *j, int r, int t, const int NT) {
             for (int r = r0; r < r1; r++) row_##isa(j, r, 0, 1);                               \
             return;                                                                            \
         }                                                                                      \
-        for (int rb = r0; rb < r1; rb += ROW_BLOCK) {                                          \
+        for (int tb = 0; tb < j->tokens; tb += TOKEN_BLOCK) {                                  \
+          int te = tb + TOKEN_BLOCK < j->tokens ? tb + TOKEN_BLOCK : j->tokens;                \
+          for (int rb = r0; rb < r1; rb += ROW_BLOCK) {                                        \
             int re = rb + ROW_BLOCK < r1 ? rb + ROW_BLOCK : r1;                                \
-            int t = 0;                                                                         \
-            for (; t + 4 <= j->tokens; t += 4)                                                 \
+            int t = tb;                                                                        \
+            for (; t + 4 <= te; t += 4)                                                        \
                 for (int r = rb; r < re; r++) row_##isa(j, r, t, 4);                           \
-            int left = j->tokens - t;                                                          \
+            int left = te - t;                                                                 \
             for (int r = rb; r < re; r++) {                                                    \
                 if (left == 3) row_##isa(j, r, t, 3);                                          \
                 else if (left == 2) row_##isa(j, r, t, 2);                                     \
                 else if (left == 1) row_##isa(j, r, t, 1);                                     \
             }                                                                                  \
+          }                                                                                    \
         }                                                                                      \
     }                                                                                          \
     void tern_run_##isa(const uint8_t *w, int64_t row_bytes, int32_t blocks, int32_t rows,     \
@@ -170,6 +177,97 @@ static inline void row_avx512vnni(const job *j, int r, int t, const int NT) {
 DRIVER(avx2, "avx2")
 DRIVER(avxvnni, "avx2,avxvnni")
 DRIVER(avx512vnni, "avx512f,avx512bw,avx512vnni")
+
+/* ---------------------------------------------------------------- int8 × int8 rows (the quantised lm_head)
+ * Row-major signed int8 weights, rows padded with zeros to row_bytes (a multiple of 64), per-row scale ws.
+ * AVX2: maddubs(|w|, sign(q, w)) never saturates (2·127·127 < 32768). VNNI: dpbusd(w ^ 0x80, q) = Σ w·q + 128·Σq.
+ */
+typedef struct {
+    const int8_t *w; int64_t row_bytes; int32_t rows;
+    const int8_t *q; int64_t q_stride; const int32_t *sumq; int32_t tokens;
+    int32_t *iout; float *fout; const float *ws; const float *xs;
+} i8job;
+
+static inline void i8store(const i8job *j, int r, int t, int32_t d) {
+    size_t i = (size_t) t * j->rows + r;
+    if (j->iout) j->iout[i] = d;
+    else j->fout[i] = j->ws[r] * (float) d / j->xs[t];
+}
+
+__attribute__((target("avx2"), always_inline))
+static inline void i8row_avx2(const i8job *j, int r, int t, const int NT) {
+    const int8_t *w = j->w + (size_t) r * j->row_bytes;
+    const int8_t *q0 = j->q + (size_t) t * j->q_stride;
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i s[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+    for (int64_t c = 0; c < j->row_bytes; c += 32) {
+        if (NT == 1 && PF_AHEAD && (c & 63) == 0) _mm_prefetch((const char *) (w + c) + PF_AHEAD, _MM_HINT_T0);
+        __m256i v = _mm256_load_si256((const __m256i *) (w + c));
+        __m256i a = _mm256_sign_epi8(v, v);
+        for (int n = 0; n < NT; n++) {
+            __m256i x = _mm256_loadu_si256((const __m256i *) (q0 + n * j->q_stride + c));
+            s[n] = _mm256_add_epi32(s[n], _mm256_madd_epi16(_mm256_maddubs_epi16(a, _mm256_sign_epi8(x, v)), ones));
+        }
+    }
+    for (int n = 0; n < NT; n++) i8store(j, r, t + n, hsum8(s[n]));
+}
+
+__attribute__((target("avx2,avxvnni"), always_inline))
+static inline void i8row_avxvnni(const i8job *j, int r, int t, const int NT) {
+    const int8_t *w = j->w + (size_t) r * j->row_bytes;
+    const int8_t *q0 = j->q + (size_t) t * j->q_stride;
+    const __m256i flip = _mm256_set1_epi8((char) 0x80);
+    __m256i s[4][2];
+    for (int n = 0; n < 4; n++) s[n][0] = s[n][1] = _mm256_setzero_si256();
+    for (int64_t c = 0; c < j->row_bytes; c += 64) {
+        if (NT == 1 && PF_AHEAD) _mm_prefetch((const char *) (w + c) + PF_AHEAD, _MM_HINT_T0);
+        for (int h = 0; h < 2; h++) {
+            __m256i u = _mm256_xor_si256(_mm256_load_si256((const __m256i *) (w + c + 32 * h)), flip);
+            for (int n = 0; n < NT; n++) {
+                __m256i x = _mm256_loadu_si256((const __m256i *) (q0 + n * j->q_stride + c + 32 * h));
+                s[n][h] = _mm256_dpbusd_avx_epi32(s[n][h], u, x);
+            }
+        }
+    }
+    for (int n = 0; n < NT; n++) i8store(j, r, t + n, hsum8(_mm256_add_epi32(s[n][0], s[n][1])) - 128 * j->sumq[t + n]);
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
+static inline void i8row_avx512vnni(const i8job *j, int r, int t, const int NT) {
+    const int8_t *w = j->w + (size_t) r * j->row_bytes;
+    const int8_t *q0 = j->q + (size_t) t * j->q_stride;
+    const __m512i flip = _mm512_set1_epi8((char) 0x80);
+    __m512i s[4][2];
+    for (int n = 0; n < 4; n++) s[n][0] = s[n][1] = _mm512_setzero_si512();
+    int64_t c = 0, k = 0;
+    for (; c < j->row_bytes; c += 64, k ^= 1) {
+        if (NT == 1 && PF_AHEAD) _mm_prefetch((const char *) (w + c) + PF_AHEAD, _MM_HINT_T0);
+        __m512i u = _mm512_xor_si512(_mm512_load_si512((const void *) (w + c)), flip);
+        for (int n = 0; n < NT; n++) {
+            __m512i x = _mm512_loadu_si512((const void *) (q0 + n * j->q_stride + c));
+            s[n][k] = _mm512_dpbusd_epi32(s[n][k], u, x);
+        }
+    }
+    for (int n = 0; n < NT; n++)
+        i8store(j, r, t + n, _mm512_reduce_add_epi32(_mm512_add_epi32(s[n][0], s[n][1])) - 128 * j->sumq[t + n]);
+}
+
+#define I8DRIVER(isa, attrs)                                                                   \
+    __attribute__((target(attrs)))                                                             \
+    void tern_i8_##isa(const int8_t *w, int64_t row_bytes, int32_t rows, int32_t r0, int32_t r1, \
+                       const int8_t *q, int64_t q_stride, const int32_t *sumq, int32_t tokens, \
+                       int32_t *iout, float *fout, const float *ws, const float *xs) {         \
+        i8job j = {w, row_bytes, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs};         \
+        for (int r = r0; r < r1; r++) {                                                        \
+            int t = 0;                                                                         \
+            for (; t + 4 <= tokens; t += 4) i8row_##isa(&j, r, t, 4);                          \
+            for (; t < tokens; t++) i8row_##isa(&j, r, t, 1);                                  \
+        }                                                                                      \
+    }
+
+I8DRIVER(avx2, "avx2")
+I8DRIVER(avxvnni, "avx2,avxvnni")
+I8DRIVER(avx512vnni, "avx512f,avx512bw,avx512vnni")
 
 /* Bit 0: AVX2, bit 1: AVX-VNNI, bit 2: AVX-512 F+BW+VNNI (all checked with OS support by libgcc). */
 int32_t tern_cpu_features(void) {

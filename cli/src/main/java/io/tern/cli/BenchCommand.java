@@ -2,9 +2,11 @@ package io.tern.cli;
 
 import io.tern.engine.forward.ForwardPass;
 import io.tern.engine.forward.KvCache;
+import io.tern.engine.forward.KvType;
 import io.tern.engine.gguf.GgmlType;
 import io.tern.engine.kernel.StreamBandwidth;
 import io.tern.engine.model.BitNetModel;
+import io.tern.engine.model.HeadAgreement;
 import io.tern.engine.model.ModelLoader;
 import io.tern.engine.model.ModelOptions;
 import io.tern.engine.model.NumericPath;
@@ -39,13 +41,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "512", description = "prompt tokens per prefill step") int batch;
     @Option(names = "--threads", defaultValue = "0", description = "0 = one per core") int threads;
     @Option(names = "--kernel", defaultValue = "auto", description = "auto, native, vector or scalar") String kernel;
+    @Option(names = "--kv-type", defaultValue = "f32", description = "KV cache element type: f32, f16 or q8") String kvType;
+    @Option(names = "--float-head", description = "keep the lm_head in the file's float type (default: int8 per row)") boolean floatHead;
+    @Option(names = "--head-samples", defaultValue = "64", description = "random hidden states for the int8-vs-float lm_head top-1 agreement (0 = skip)") int headSamples;
     @Option(names = "--cache-dir", description = "where synthetic models are kept (default $TERN_HOME/.tern/bench)") Path cacheDir;
 
     @Override
     public Integer call() throws Exception {
         if (prompt < 1 || gen < 1) throw new IllegalArgumentException("--prompt and --gen must be >= 1");
         Path file = model != null ? model : syntheticModel();
-        ModelOptions options = ModelOptions.defaults().withPath(NumericPath.INT8).withKernel(kernel).withThreads(threads);
+        ModelOptions options = ModelOptions.defaults().withPath(NumericPath.INT8).withKernel(kernel).withThreads(threads)
+                .withInt8Head(!floatHead).withKvType(KvType.parse(kvType));
         int nThreads = options.effectiveThreads();
         try (BitNetModel m = ModelLoader.load(file, options)) {
             int vocab = m.config().vocab();
@@ -73,6 +79,7 @@ final class BenchCommand implements Callable<Integer> {
             double effective = bytesPerToken * decodeTokS / 1e9;
             double stream = StreamBandwidth.measure(1L << 30, nThreads, 5);
             double roofline = effective / stream;
+            HeadAgreement.Result head = options.usesInt8Head() && headSamples > 0 ? HeadAgreement.measure(m, headSamples, 11) : null;
 
             System.out.printf(Locale.ROOT, "model            %s (%s, %d layers, dim %d)%n", file.getFileName(), m.config().architecture(), m.config().layers(), m.config().dim());
             System.out.printf(Locale.ROOT, "kernel           %s, %d threads%n", m.kernelName(), nThreads);
@@ -83,10 +90,21 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "stream read      %.2f GB/s (same process, %d threads)%n", stream, nThreads);
             System.out.printf(Locale.ROOT, "roofline         %.3f%n", roofline);
             System.out.printf(Locale.ROOT, "prefill/decode   %.1fx%n", prefillTokS / decodeTokS);
+            if (head != null) {
+                System.out.printf(Locale.ROOT, "lm_head int8     top-1 agreement with %s %.3f (%d/%d random hidden states), max |Δlogit| %.3f%n",
+                        "the float head", head.rate(), head.agree(), head.samples(), head.maxAbsDiff());
+            } else {
+                System.out.println("lm_head          " + (options.usesInt8Head() ? "int8 (agreement not measured)" : "float (int8 head off)"));
+            }
+            System.out.printf(Locale.ROOT, "load average     %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.printf(Locale.ROOT,
                     "{\"prefill_tok_s\": %.2f, \"decode_tok_s\": %.3f, \"bytes_per_token\": %d, \"effective_gbs\": %.3f, "
-                            + "\"stream_gbs\": %.3f, \"roofline\": %.4f, \"threads\": %d, \"kernel\": \"%s\", \"prompt\": %d, \"gen\": %d}%n",
-                    prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(), prompt, gen);
+                            + "\"stream_gbs\": %.3f, \"roofline\": %.4f, \"threads\": %d, \"kernel\": \"%s\", \"prompt\": %d, \"gen\": %d, "
+                            + "\"lm_head\": \"%s\", \"lm_head_top1_agreement\": %s, \"kv_type\": \"%s\", \"load_avg\": %.2f}%n",
+                    prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(), prompt, gen,
+                    options.usesInt8Head() ? "int8" : "float", head != null ? String.format(Locale.ROOT, "%.4f", head.rate()) : "null",
+                    options.kvType().name().toLowerCase(Locale.ROOT),
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
         return 0;
     }

@@ -40,7 +40,6 @@ public final class ForwardPass {
     private final float[] proj;  // (maxTokens, dim)
     private final float[] gate;  // (maxTokens, ffn)
     private final float[] up;    // (maxTokens, ffn)
-    private final float[] scores; // (context)
     private final LinearInput inDim;
     private final LinearInput inFfn;
 
@@ -49,7 +48,7 @@ public final class ForwardPass {
         this.c = model.config();
         this.maxTokens = maxTokens;
         this.rope = new Rope(c.headDim(), c.ropeDim(), c.ropeTheta(), Math.min(c.contextLength(), 8192));
-        this.attention = new Attention(c.heads(), c.kvHeads(), c.headDim());
+        this.attention = new Attention(c.heads(), c.kvHeads(), c.headDim(), c.contextLength(), model.pool());
         this.activation = model.options().ffnActivation();
         int d = c.dim(), kv = c.kvDim(), f = c.ffnDim();
         this.xb = new float[maxTokens * d];
@@ -60,7 +59,6 @@ public final class ForwardPass {
         this.proj = new float[maxTokens * d];
         this.gate = new float[maxTokens * f];
         this.up = new float[maxTokens * f];
-        this.scores = new float[c.contextLength()];
         this.inDim = new LinearInput(maxTokens, d);
         this.inFfn = new LinearInput(maxTokens, f);
     }
@@ -71,7 +69,7 @@ public final class ForwardPass {
 
     /** A KV cache sized for this model's layers. */
     public KvCache newCache(int capacity) {
-        return new KvCache(model.layerCount(), c.kvDim(), Math.min(capacity, c.contextLength()));
+        return new KvCache(model.layerCount(), c.kvHeads(), c.headDim(), Math.min(capacity, c.contextLength()), model.options().kvType());
     }
 
     /** hidden[(row), dim] = embedding of tokens[off + row] for row < n. */
@@ -113,7 +111,7 @@ public final class ForwardPass {
                 rope.apply(k, (row + t) * kvDim, c.kvHeads(), pos);
                 s.cache().put(cacheLayer, pos, k, (row + t) * kvDim, v, (row + t) * kvDim);
             }
-            attention.compute(q, row, s.count(), s.start(), s.cache(), cacheLayer, att, scores);
+            attention.compute(q, row, s.count(), s.start(), s.cache(), cacheLayer, att);
             row += s.count();
         }
         RmsNorm.rows(att, tokens, d, w.attnSubNorm(), c.rmsEps(), att);

@@ -1,28 +1,58 @@
 package io.tern.engine.forward;
 
 /**
- * Keys and values of one sequence for the layers a model (or shard) holds, in float.
- * Storage grows in pages of {@link #PAGE} positions up to the capacity, so a short sequence
- * costs little; a page is (PAGE, kv_heads, head_dim).
+ * Keys and values of one sequence for the layers a model (or shard) holds, as F32, F16 or Q8 ({@link KvType}).
+ * Storage grows in pages of {@link #PAGE} positions up to the capacity, so a short sequence costs little.
+ * Per page, keys are stored transposed, (kv_dim, PAGE), so attention scores many positions per vector op;
+ * values row-major, (PAGE, kv_dim). Q8 keeps one float scale per position and KV head, (kv_heads, PAGE).
+ * F16 and Q8 pack 2 or 4 elements per int, interleaved so that one int vector of the Vector API widens into
+ * consecutive float vectors with lane-wise shifts only: within each run of 2·L (F16) or 4·L (Q8) elements of a
+ * key row or of a head's value row, element L·k + j sits in int j, half or byte k (L = float lanes).
  */
 public final class KvCache {
     public static final int PAGE = 256;
+    /** Float lanes of the attention kernels: the interleave width of F16 and Q8. */
+    static final int LANES = PageAttention.LANES;
 
     private final int layers;
+    private final int kvHeads;
+    private final int headDim;
     private final int kvDim;
     private final int capacity;
-    private final float[][][] keys;   // (layer, page) -> (PAGE, kvDim)
-    private final float[][][] values; // (layer, page) -> (PAGE, kvDim)
+    private final KvType type;
+    // (layer, page) -> page; only the arrays of this cache's type are used.
+    private final float[][][] keysF, valuesF;
+    private final int[][][] keysH, valuesH;  // F16: 2 per int
+    private final int[][][] keysQ, valuesQ;  // Q8: 4 per int
+    private final float[][][] keyScales, valueScales; // Q8: (layer, page) -> (kvHeads, PAGE)
     private int length;               // positions filled
 
+    /** An F32 cache. */
     public KvCache(int layers, int kvDim, int capacity) {
+        this(layers, 1, kvDim, capacity, KvType.F32);
+    }
+
+    public KvCache(int layers, int kvHeads, int headDim, int capacity, KvType type) {
         if (capacity <= 0) throw new IllegalArgumentException("KV cache capacity must be positive");
         this.layers = layers;
-        this.kvDim = kvDim;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        this.kvDim = kvHeads * headDim;
         this.capacity = capacity;
+        this.type = type;
         int pages = (capacity + PAGE - 1) / PAGE;
-        this.keys = new float[layers][pages][];
-        this.values = new float[layers][pages][];
+        boolean f = type == KvType.F32, h = type == KvType.F16, q = type == KvType.Q8;
+        this.keysF = f ? new float[layers][pages][] : null;
+        this.valuesF = f ? new float[layers][pages][] : null;
+        if ((h || q) && headDim % (q ? 4 * LANES : 2 * LANES) != 0) {
+            throw new IllegalArgumentException("a " + type + " KV cache needs head_dim a multiple of " + (q ? 4 : 2) * LANES + ", got " + headDim);
+        }
+        this.keysH = h ? new int[layers][pages][] : null;
+        this.valuesH = h ? new int[layers][pages][] : null;
+        this.keysQ = q ? new int[layers][pages][] : null;
+        this.valuesQ = q ? new int[layers][pages][] : null;
+        this.keyScales = q ? new float[layers][pages][] : null;
+        this.valueScales = q ? new float[layers][pages][] : null;
     }
 
     public int capacity() { return capacity; }
@@ -32,30 +62,110 @@ public final class KvCache {
 
     public int kvDim() { return kvDim; }
 
+    public KvType type() { return type; }
+
     /** Bytes currently allocated. */
     public long bytes() {
         long pages = 0;
-        for (float[][] l : keys) for (float[] p : l) if (p != null) pages++;
-        return pages * 2L * PAGE * kvDim * Float.BYTES;
+        for (int l = 0; l < layers; l++) {
+            for (int p = 0; p < (capacity + PAGE - 1) / PAGE; p++) if (hasPage(l, p)) pages++;
+        }
+        return pages * pageBytes(kvHeads, headDim, type);
     }
 
-    /** Bytes a cache of this shape needs for n positions (for admission checks). */
+    /** Bytes an F32 cache of this shape needs for n positions (for admission checks). */
     public static long bytesFor(int layers, int kvDim, int positions) {
-        long pages = (positions + PAGE - 1) / PAGE;
-        return pages * layers * 2L * PAGE * kvDim * Float.BYTES;
+        return bytesFor(layers, 1, kvDim, positions, KvType.F32);
     }
 
-    /** Stores k and v rows for position pos of a layer (index within this cache's layers). */
+    /** Bytes a cache of this shape and type needs for n positions (for admission checks). */
+    public static long bytesFor(int layers, int kvHeads, int headDim, int positions, KvType type) {
+        long pages = (positions + PAGE - 1) / PAGE;
+        return pages * layers * pageBytes(kvHeads, headDim, type);
+    }
+
+    /** Keys and values of one page of one layer. */
+    private static long pageBytes(int kvHeads, int headDim, KvType type) {
+        long elements = 2L * PAGE * kvHeads * headDim;
+        long scales = type == KvType.Q8 ? 2L * PAGE * kvHeads * Float.BYTES : 0;
+        return elements * type.bytes() + scales;
+    }
+
+    private boolean hasPage(int layer, int page) {
+        return switch (type) {
+            case F32 -> keysF[layer][page] != null;
+            case F16 -> keysH[layer][page] != null;
+            case Q8 -> keysQ[layer][page] != null;
+        };
+    }
+
+    /** Stores k and v rows (kv_dim floats each) for position pos of a layer (index within this cache's layers). */
     public void put(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
         if (pos >= capacity) throw new IllegalStateException("KV cache full: position " + pos + " >= capacity " + capacity);
-        int page = pos / PAGE;
-        if (keys[layer][page] == null) {
-            keys[layer][page] = new float[PAGE * kvDim];
-            values[layer][page] = new float[PAGE * kvDim];
+        int page = pos / PAGE, j = pos % PAGE;
+        switch (type) {
+            case F32 -> {
+                if (keysF[layer][page] == null) {
+                    keysF[layer][page] = new float[PAGE * kvDim];
+                    valuesF[layer][page] = new float[PAGE * kvDim];
+                }
+                float[] kp = keysF[layer][page];
+                for (int d = 0; d < kvDim; d++) kp[d * PAGE + j] = k[kOff + d];
+                System.arraycopy(v, vOff, valuesF[layer][page], j * kvDim, kvDim);
+            }
+            case F16 -> {
+                if (keysH[layer][page] == null) {
+                    keysH[layer][page] = new int[PAGE * kvDim / 2];
+                    valuesH[layer][page] = new int[PAGE * kvDim / 2];
+                }
+                int[] kp = keysH[layer][page], vp = valuesH[layer][page];
+                for (int d = 0; d < kvDim; d++) {
+                    set(kp, d * (PAGE / 2), j, 2, Float.floatToFloat16(k[kOff + d]) & 0xffff);
+                    int h = d / headDim, c = d % headDim;
+                    set(vp, j * (kvDim / 2) + h * (headDim / 2), c, 2, Float.floatToFloat16(v[vOff + d]) & 0xffff);
+                }
+            }
+            case Q8 -> {
+                if (keysQ[layer][page] == null) {
+                    keysQ[layer][page] = new int[PAGE * kvDim / 4];
+                    valuesQ[layer][page] = new int[PAGE * kvDim / 4];
+                    keyScales[layer][page] = new float[kvHeads * PAGE];
+                    valueScales[layer][page] = new float[kvHeads * PAGE];
+                }
+                int[] kp = keysQ[layer][page], vp = valuesQ[layer][page];
+                for (int h = 0; h < kvHeads; h++) {
+                    int o = h * headDim;
+                    float ks = absmaxScale(k, kOff + o), vs = absmaxScale(v, vOff + o);
+                    for (int c = 0; c < headDim; c++) {
+                        set(kp, (o + c) * (PAGE / 4), j, 4, toInt8(k[kOff + o + c], ks));
+                        set(vp, j * (kvDim / 4) + h * (headDim / 4), c, 4, toInt8(v[vOff + o + c], vs));
+                    }
+                    keyScales[layer][page][h * PAGE + j] = ks;
+                    valueScales[layer][page][h * PAGE + j] = vs;
+                }
+            }
         }
-        int o = (pos % PAGE) * kvDim;
-        System.arraycopy(k, kOff, keys[layer][page], o, kvDim);
-        System.arraycopy(v, vOff, values[layer][page], o, kvDim);
+    }
+
+    /** Scale of one head's row for int8: max|x| / 127 (1 if all zero), so x ≈ q · scale. */
+    private float absmaxScale(float[] x, int xOff) {
+        float max = 0f;
+        for (int i = 0; i < headDim; i++) max = Math.max(max, Math.abs(x[xOff + i]));
+        return max == 0f ? 1f : max / 127f;
+    }
+
+    private static int toInt8(float x, float scale) {
+        return Math.max(-127, Math.min(127, Math.round(x / scale))) & 0xff;
+    }
+
+    /**
+     * Element e of a run-interleaved row starting at int base, packing `per` (2 or 4) elements of 32 / per bits into
+     * each int: element L·k + j of each run of per·L sits in int j, part k.
+     */
+    private static void set(int[] a, int base, int e, int per, int bits) {
+        int run = per * LANES, i = base + (e / run) * LANES + e % LANES, shift = (e % run) / LANES * (32 / per);
+        int mask = (per == 2 ? 0xffff : 0xff) << shift;
+        a[i] = (a[i] & ~mask) | (bits << shift);
     }
 
     /** Marks positions [0, newLength) valid; called after a forward step wrote them for every layer. */
@@ -67,9 +177,21 @@ public final class KvCache {
     /** Forgets everything from pos on (e.g. to re-run a prompt suffix). */
     public void truncate(int pos) { this.length = Math.min(length, pos); }
 
-    float[] keyPage(int layer, int pos) { return keys[layer][pos / PAGE]; }
-
-    float[] valuePage(int layer, int pos) { return values[layer][pos / PAGE]; }
-
     public int layers() { return layers; }
+
+    float[] keysF32(int layer, int page) { return keysF[layer][page]; }
+
+    float[] valuesF32(int layer, int page) { return valuesF[layer][page]; }
+
+    int[] keysF16(int layer, int page) { return keysH[layer][page]; }
+
+    int[] valuesF16(int layer, int page) { return valuesH[layer][page]; }
+
+    int[] keysQ8(int layer, int page) { return keysQ[layer][page]; }
+
+    int[] valuesQ8(int layer, int page) { return valuesQ[layer][page]; }
+
+    float[] keyScalesQ8(int layer, int page) { return keyScales[layer][page]; }
+
+    float[] valueScalesQ8(int layer, int page) { return valueScales[layer][page]; }
 }

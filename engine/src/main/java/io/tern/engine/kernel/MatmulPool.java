@@ -3,11 +3,13 @@ package io.tern.engine.kernel;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 
 /**
- * Persistent thread pool sized to the cores (or given): splits rows into chunks that the calling thread and the
- * workers claim in turn, so all threads stream weights. No allocation or thread creation per call; idle workers spin
- * briefly (decode issues matmuls back to back) and then park. Calls are serialised: one matmul at a time.
+ * The one compute pool of a model: persistent threads sized to the cores (or given) that, with the calling thread,
+ * claim the tasks of one job in turn — rows of a matmul, or any {@link #parallelFor}. No allocation or thread
+ * creation per call; idle workers spin briefly (decode issues jobs back to back) and then park. Jobs are serialised:
+ * one at a time; a job started from inside a running job's task runs inline on that thread.
  * With more than one thread, matrices must live in a shared (or global / auto) arena: workers read them too.
  */
 public final class MatmulPool implements AutoCloseable {
@@ -21,111 +23,192 @@ public final class MatmulPool implements AutoCloseable {
     private final TernaryKernel kernel;
     private final int threads;
     private final Thread[] workers;
-    /** generation << 32 | next chunk: a chunk is claimed by CAS, so a late worker can never take one of another job. */
+    /** generation << 32 | next task: a task is claimed by CAS, so a late worker can never take one of another job. */
     private final AtomicLong ticket = new AtomicLong();
-    /** Chunks finished in the current job: the caller waits for these, never for a worker that took nothing. */
+    /** Tasks finished in the current job: the caller waits for these, never for a worker that took nothing. */
     private final AtomicInteger done = new AtomicInteger();
+    private final IntConsumer matmulChunk = this::matmulChunk;
     private volatile int generation;
     private volatile boolean closed;
     private volatile Throwable failure;
 
     // The job: written by the caller before it bumps generation (volatile), read by workers after.
-    private TernaryMatrix w;
+    private IntConsumer body;
+    private int tasks;
+    private Thread caller;
+    // A matmul job's operands (body = matmulChunk).
+    private TernaryMatrix tw;
+    private Int8Matrix iw;
     private Int8Activations x;
     private float[] fout;
     private int[] iout;
+    private int rows;
     private int chunkRows;
-    private int chunks;
-    private Thread caller;
 
-    /** @param threads worker count including the caller; ≤ 0 means one per available processor */
+    /**
+     * @param kernel  the kernel of {@link #matmul} and {@link #dot}; null for a pool that only runs parallelFor
+     * @param threads worker count including the caller; ≤ 0 means one per available processor
+     */
     public MatmulPool(TernaryKernel kernel, int threads) {
         this.kernel = kernel;
         this.threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         this.workers = new Thread[this.threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = Thread.ofPlatform().daemon().name("tern-matmul-" + (i + 1)).unstarted(this::workLoop);
+            workers[i] = Thread.ofPlatform().daemon().name("tern-compute-" + (i + 1)).unstarted(this::workLoop);
             workers[i].start();
         }
     }
 
+    /** The kernel, or null for a parallelFor-only pool. */
     public TernaryKernel kernel() { return kernel; }
 
     public int threads() { return threads; }
 
     /** All rows, blocking until done: out[t * rows + r]. */
-    public synchronized void matmul(TernaryMatrix w, Int8Activations x, float[] out) {
-        run(w, x, out, null);
+    public void matmul(TernaryMatrix w, Int8Activations x, float[] out) {
+        requireKernel();
+        CallShape.check(w, x, 0, w.rows(), out.length);
+        runMatmul(w, null, x, out, null);
     }
 
     /** All rows as integer dot products, blocking until done. */
-    public synchronized void dot(TernaryMatrix w, Int8Activations x, int[] out) {
-        run(w, x, null, out);
+    public void dot(TernaryMatrix w, Int8Activations x, int[] out) {
+        requireKernel();
+        CallShape.check(w, x, 0, w.rows(), out.length);
+        runMatmul(w, null, x, null, out);
     }
 
-    private void run(TernaryMatrix w, Int8Activations x, float[] fout, int[] iout) {
-        if (closed) throw new IllegalStateException("matmul pool is closed");
-        CallShape.check(w, x, 0, w.rows(), fout != null ? fout.length : iout.length);
-        if (threads == 1) {
-            compute(w, x, 0, w.rows(), fout, iout);
+    /** int8 rows: out[t * rows + r] = w.scale(r) · Σ_c W[r][c]·q[t][c] / x.scale(t), blocking until done. */
+    public void matmul(Int8Matrix w, Int8Activations x, float[] out) {
+        requireKernel();
+        w.check(x, 0, w.rows(), out.length);
+        runMatmul(null, w, x, out, null);
+    }
+
+    /** int8 rows as integer dot products, blocking until done. */
+    public void dot(Int8Matrix w, Int8Activations x, int[] out) {
+        requireKernel();
+        w.check(x, 0, w.rows(), out.length);
+        runMatmul(null, w, x, null, out);
+    }
+
+    /**
+     * Runs body.accept(i) for every i in [0, tasks) on the pool's threads and the caller, returning when all are done.
+     * Tasks run concurrently in no fixed order, so they must write disjoint data. Allocates nothing per call (pass a
+     * body held in a field to keep it that way).
+     */
+    public void parallelFor(int tasks, IntConsumer body) {
+        if (tasks <= 0) return;
+        if (threads == 1 || tasks == 1 || insideJob()) {
+            for (int i = 0; i < tasks; i++) body.accept(i);
             return;
         }
-        int per = Math.ceilDiv(w.rows(), threads * CHUNKS_PER_THREAD);
-        this.chunkRows = Math.max(ROW_QUANTUM, Math.ceilDiv(per, ROW_QUANTUM) * ROW_QUANTUM);
-        this.chunks = Math.ceilDiv(w.rows(), chunkRows);
-        this.w = w;
-        this.x = x;
-        this.fout = fout;
-        this.iout = iout;
+        run(tasks, body);
+    }
+
+    private void requireKernel() {
+        if (kernel == null) throw new IllegalStateException("this pool has no kernel (float path): it runs parallelFor only");
+    }
+
+    private void runMatmul(TernaryMatrix tw, Int8Matrix iw, Int8Activations x, float[] fout, int[] iout) {
+        int rows = tw != null ? tw.rows() : iw.rows();
+        if (threads == 1 || insideJob()) {
+            compute(tw, iw, x, 0, rows, fout, iout);
+            return;
+        }
+        synchronized (this) {
+            int per = Math.ceilDiv(rows, threads * CHUNKS_PER_THREAD);
+            this.chunkRows = Math.max(ROW_QUANTUM, Math.ceilDiv(per, ROW_QUANTUM) * ROW_QUANTUM);
+            this.rows = rows;
+            this.tw = tw;
+            this.iw = iw;
+            this.x = x;
+            this.fout = fout;
+            this.iout = iout;
+            try {
+                run(Math.ceilDiv(rows, chunkRows), matmulChunk);
+            } finally {
+                this.tw = null;
+                this.iw = null;
+                this.x = null;
+                this.fout = null;
+                this.iout = null;
+            }
+        }
+    }
+
+    private void matmulChunk(int c) {
+        int r0 = c * chunkRows;
+        compute(tw, iw, x, r0, Math.min(rows, r0 + chunkRows), fout, iout);
+    }
+
+    private void compute(TernaryMatrix tw, Int8Matrix iw, Int8Activations x, int r0, int r1, float[] fout, int[] iout) {
+        if (tw != null) {
+            if (fout != null) kernel.matmul(tw, x, r0, r1, fout);
+            else kernel.dot(tw, x, r0, r1, iout);
+        } else {
+            if (fout != null) kernel.matmul(iw, x, r0, r1, fout);
+            else kernel.dot(iw, x, r0, r1, iout);
+        }
+    }
+
+    /** True on a worker, or on the caller while its job runs: a nested job must run inline there. */
+    private boolean insideJob() {
+        Thread me = Thread.currentThread();
+        if (me == caller) return true;
+        for (Thread w : workers) if (w == me) return true;
+        return false;
+    }
+
+    private synchronized void run(int tasks, IntConsumer body) {
+        if (closed) throw new IllegalStateException("compute pool is closed");
+        this.tasks = tasks;
+        this.body = body;
         this.caller = Thread.currentThread();
         int g = generation + 1;
         done.set(0);
         ticket.set((long) g << 32);
         generation = g;                     // publishes the job
         for (Thread t : workers) LockSupport.unpark(t);
-        work(g);
-        for (int spins = 0; done.get() < chunks; spins++) {
-            if (spins < SPIN) Thread.onSpinWait();
-            else LockSupport.parkNanos(this, 50_000);
+        try {
+            work(g);
+            for (int spins = 0; done.get() < tasks; spins++) {
+                if (spins < SPIN) Thread.onSpinWait();
+                else LockSupport.parkNanos(this, 50_000);
+            }
+        } finally {
+            // Every task is claimed: close the job before its fields are reused, so a worker that read the next
+            // job's task count early can never claim a ticket of this one.
+            ticket.set(((long) g << 32) | Integer.MAX_VALUE);
+            this.caller = null;
+            this.body = null;
         }
-        this.w = null;
-        this.x = null;
-        this.fout = null;
-        this.iout = null;
         Throwable f = failure;
         if (f != null) {
             failure = null;
             if (f instanceof RuntimeException e) throw e;
-            throw new IllegalStateException("matmul failed: " + f, f);
+            if (f instanceof Error e) throw e;
+            throw new IllegalStateException("compute task failed: " + f, f);
         }
     }
 
-    /** Claims and computes chunks of job {@code g} until none are left (or the job is no longer g). */
+    /** Claims and runs tasks of job {@code g} until none are left (or the job is no longer g). */
     private void work(int g) {
-        TernaryMatrix w = this.w;
-        Int8Activations x = this.x;
-        float[] fout = this.fout;
-        int[] iout = this.iout;
-        int chunkRows = this.chunkRows, chunks = this.chunks;
+        IntConsumer body = this.body;
+        int tasks = this.tasks;
         while (true) {
             long cur = ticket.get();
             int c = (int) cur;
-            if ((int) (cur >>> 32) != g || c >= chunks) return;
+            if ((int) (cur >>> 32) != g || c >= tasks) return;
             if (!ticket.compareAndSet(cur, cur + 1)) continue;
             try {
-                int r0 = c * chunkRows;
-                compute(w, x, r0, Math.min(w.rows(), r0 + chunkRows), fout, iout);
+                body.accept(c);
             } catch (Throwable e) {
                 failure = e;
             } finally {
                 done.incrementAndGet();
             }
         }
-    }
-
-    private void compute(TernaryMatrix w, Int8Activations x, int r0, int r1, float[] fout, int[] iout) {
-        if (fout != null) kernel.matmul(w, x, r0, r1, fout);
-        else kernel.dot(w, x, r0, r1, iout);
     }
 
     private void workLoop() {

@@ -27,6 +27,8 @@ public final class NativeKernel implements TernaryKernel {
         Isa(int bit) { this.bit = bit; }
 
         String symbol() { return "tern_run_" + name().toLowerCase(Locale.ROOT); }
+
+        String int8Symbol() { return "tern_i8_" + name().toLowerCase(Locale.ROOT); }
     }
 
     private static final FunctionDescriptor RUN = FunctionDescriptor.ofVoid(
@@ -35,12 +37,20 @@ public final class NativeKernel implements TernaryKernel {
             ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT,    // q, q_stride, sumq, tokens
             ADDRESS, ADDRESS, ADDRESS, ADDRESS);      // iout, fout, ws, xs
 
+    private static final FunctionDescriptor RUN_I8 = FunctionDescriptor.ofVoid(
+            ADDRESS, JAVA_LONG, JAVA_INT,             // w, row_bytes, rows
+            JAVA_INT, JAVA_INT,                       // r0, r1
+            ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT,    // q, q_stride, sumq, tokens
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS);      // iout, fout, ws, xs
+
     private final Isa isa;
     private final MethodHandle run;
+    private final MethodHandle runI8;
 
-    private NativeKernel(Isa isa, MethodHandle run) {
+    private NativeKernel(Isa isa, MethodHandle run, MethodHandle runI8) {
         this.isa = isa;
         this.run = run;
+        this.runI8 = runI8;
     }
 
     /**
@@ -72,7 +82,8 @@ public final class NativeKernel implements TernaryKernel {
             if (isa == null) throw new IllegalStateException("this CPU lacks AVX2, the least the native kernels need");
         }
         MethodHandle run = linker.downcallHandle(symbol(lib, isa.symbol()), RUN, Linker.Option.critical(true));
-        return new NativeKernel(isa, run);
+        MethodHandle runI8 = linker.downcallHandle(symbol(lib, isa.int8Symbol()), RUN_I8, Linker.Option.critical(true));
+        return new NativeKernel(isa, run, runI8);
     }
 
     private static MemorySegment symbol(SymbolLookup lib, String name) {
@@ -110,6 +121,29 @@ public final class NativeKernel implements TernaryKernel {
                     iout, fout, m.scaleSegment(), x.scaleSegment());
         } catch (Throwable e) {
             throw new IllegalStateException("native kernel " + isa + " failed", e);
+        }
+    }
+
+    @Override
+    public void dot(Int8Matrix w, Int8Activations x, int r0, int r1, int[] out) {
+        w.check(x, r0, r1, out.length);
+        callI8(w, x, r0, r1, MemorySegment.ofArray(out), MemorySegment.NULL);
+    }
+
+    @Override
+    public void matmul(Int8Matrix w, Int8Activations x, int r0, int r1, float[] out) {
+        w.check(x, r0, r1, out.length);
+        callI8(w, x, r0, r1, MemorySegment.NULL, MemorySegment.ofArray(out));
+    }
+
+    private void callI8(Int8Matrix w, Int8Activations x, int r0, int r1, MemorySegment iout, MemorySegment fout) {
+        if (r0 == r1 || x.tokens() == 0) return;
+        try {
+            runI8.invokeExact(w.data(), w.rowBytes(), w.rows(), r0, r1,
+                    x.qSegment(), (long) x.stride(), x.sumSegment(), x.tokens(),
+                    iout, fout, w.scaleSegment(), x.scaleSegment());
+        } catch (Throwable e) {
+            throw new IllegalStateException("native int8 kernel " + isa + " failed", e);
         }
     }
 }

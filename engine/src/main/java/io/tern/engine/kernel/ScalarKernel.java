@@ -65,6 +65,28 @@ public final class ScalarKernel implements TernaryKernel {
         return sum;
     }
 
+    @Override
+    public void dot(Int8Matrix w, Int8Activations x, int r0, int r1, int[] out) {
+        w.check(x, r0, r1, out.length);
+        for (int t = 0; t < x.tokens(); t++) {
+            for (int r = r0; r < r1; r++) out[t * w.rows() + r] = int8RowDot(w, r, x, t);
+        }
+    }
+
+    @Override
+    public void matmul(Int8Matrix w, Int8Activations x, int r0, int r1, float[] out) {
+        w.check(x, r0, r1, out.length);
+        for (int t = 0; t < x.tokens(); t++) {
+            for (int r = r0; r < r1; r++) out[t * w.rows() + r] = w.scale(r) * int8RowDot(w, r, x, t) / x.scale(t);
+        }
+    }
+
+    private static int int8RowDot(Int8Matrix w, int r, Int8Activations x, int t) {
+        int sum = 0;
+        for (int c = 0; c < w.cols(); c++) sum += w.q(r, c) * x.q(t, c);
+        return sum;
+    }
+
     private static ByteMatrix of(TernaryMatrix w) {
         if (w instanceof ByteMatrix m) return m;
         throw new IllegalArgumentException("matrix was not packed by the scalar kernel: " + w.getClass().getSimpleName());

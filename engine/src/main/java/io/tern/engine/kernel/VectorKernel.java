@@ -48,6 +48,16 @@ public final class VectorKernel implements TernaryKernel {
         run(BlockLayout.Packed.of(w, "vector"), x, r0, r1, null, out);
     }
 
+    @Override
+    public void dot(Int8Matrix w, Int8Activations x, int r0, int r1, int[] out) {
+        VectorInt8.run(w, x, r0, r1, out, null);
+    }
+
+    @Override
+    public void matmul(Int8Matrix w, Int8Activations x, int r0, int r1, float[] out) {
+        VectorInt8.run(w, x, r0, r1, null, out);
+    }
+
     private static void run(BlockLayout.Packed m, Int8Activations x, int r0, int r1, int[] iout, float[] fout) {
         CallShape.check(m, x, r0, r1, iout != null ? iout.length : fout.length);
         int tokens = x.tokens();

@@ -5,7 +5,6 @@ import io.tern.engine.kernel.MatmulPool;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * A loaded BitNet b1.58 model, or a shard of one: the layers [firstLayer, endLayer), plus the
@@ -24,12 +23,11 @@ public final class BitNetModel implements AutoCloseable {
     private final Linear lmHead;            // (vocab, dim), null likewise
     private final GgufFile file;
     private final Arena arena;
-    private final MatmulPool matmulPool;
-    private final ForkJoinPool floatPool;
+    private final MatmulPool pool;
 
     BitNetModel(BitNetConfig config, ModelOptions options, int firstLayer, int endLayer, Embedding embedding,
                 Layer[] layers, MemorySegment outputNorm, Linear lmHead, GgufFile file, Arena arena,
-                MatmulPool matmulPool, ForkJoinPool floatPool) {
+                MatmulPool pool) {
         this.config = config;
         this.options = options;
         this.firstLayer = firstLayer;
@@ -40,8 +38,7 @@ public final class BitNetModel implements AutoCloseable {
         this.lmHead = lmHead;
         this.file = file;
         this.arena = arena;
-        this.matmulPool = matmulPool;
-        this.floatPool = floatPool;
+        this.pool = pool;
     }
 
     public BitNetConfig config() { return config; }
@@ -68,9 +65,12 @@ public final class BitNetModel implements AutoCloseable {
 
     public GgufFile file() { return file; }
 
+    /** The model's one compute pool (its kernel is null on the float path); closed with the model. */
+    public MatmulPool pool() { return pool; }
+
     /** Name of the ternary kernel in use, or "float-reference". */
     public String kernelName() {
-        return matmulPool == null ? "float-reference" : matmulPool.kernel().name();
+        return pool.kernel() == null ? "float-reference" : pool.kernel().name();
     }
 
     /** Weight bytes read for one decoded token (all layers plus lm_head). */
@@ -83,8 +83,7 @@ public final class BitNetModel implements AutoCloseable {
 
     @Override
     public void close() {
-        if (matmulPool != null) matmulPool.close();
-        floatPool.shutdown();
+        pool.close();
         arena.close();
         file.close();
     }

@@ -1,16 +1,16 @@
 package io.tern.engine.model;
 
 import io.tern.engine.forward.FloatDot;
+import io.tern.engine.kernel.MatmulPool;
 import io.tern.engine.quant.TensorCodec;
 
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
 
 /**
  * The float reference path: each weight row is dequantised from the mapped file into a small
  * scratch buffer when it is needed and dotted with every token, so no copy of the weights ever
- * lives on the heap. Correct first; the int8 path is the fast one.
+ * lives on the heap. Correct first; the int8 path is the fast one. Each output is computed by one
+ * thread in a fixed order, so results do not depend on the thread count.
  */
 public final class FloatLinear implements Linear {
     private static final int ROWS_PER_TASK = 64;
@@ -20,10 +20,10 @@ public final class FloatLinear implements Linear {
     private final int rows;
     private final int cols;
     private final float scale; // extra per-tensor scale (bitnet.cpp's "<name>.scale"), else 1
-    private final ForkJoinPool pool;
+    private final MatmulPool pool;
     private final ThreadLocal<float[]> rowBuffer;
 
-    public FloatLinear(MemorySegment data, TensorCodec codec, int rows, int cols, float scale, ForkJoinPool pool) {
+    public FloatLinear(MemorySegment data, TensorCodec codec, int rows, int cols, float scale, MatmulPool pool) {
         this.data = data;
         this.codec = codec;
         this.rows = rows;
@@ -49,8 +49,7 @@ public final class FloatLinear implements Linear {
     public void forward(LinearInput in, float[] y) {
         float[] x = in.floats();
         int tokens = in.tokens();
-        int tasks = (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-        Runnable work = () -> IntStream.range(0, tasks).parallel().forEach(task -> {
+        pool.parallelFor(Math.ceilDiv(rows, ROWS_PER_TASK), task -> {
             float[] w = rowBuffer.get();
             int end = Math.min(rows, (task + 1) * ROWS_PER_TASK);
             for (int r = task * ROWS_PER_TASK; r < end; r++) {
@@ -58,6 +57,5 @@ public final class FloatLinear implements Linear {
                 for (int t = 0; t < tokens; t++) y[t * rows + r] = FloatDot.dot(w, 0, x, t * cols, cols);
             }
         });
-        if (tasks == 1) work.run(); else pool.submit(work).join();
     }
 }

@@ -4,6 +4,7 @@ import io.tern.engine.gguf.GgmlType;
 import io.tern.engine.gguf.GgufFile;
 import io.tern.engine.gguf.GgufFormatException;
 import io.tern.engine.gguf.GgufTensorInfo;
+import io.tern.engine.kernel.Int8Matrix;
 import io.tern.engine.kernel.KernelChain;
 import io.tern.engine.kernel.MatmulPool;
 import io.tern.engine.kernel.TernaryKernel;
@@ -18,7 +19,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * GGUF file → {@link BitNetModel}: checks every tensor against the hyper-parameters, then wires
@@ -33,20 +33,15 @@ public final class ModelLoader {
     private final BitNetConfig config;
     private final ModelOptions options;
     private final Arena arena = Arena.ofShared();
-    private final ForkJoinPool floatPool;
-    private final MatmulPool matmulPool;
+    /** The one compute pool: ternary and int8 matmuls, float layers, attention. Its kernel is null on the float path. */
+    private final MatmulPool pool;
 
     private ModelLoader(GgufFile file, ModelOptions options) throws GgufFormatException {
         this.file = file;
         this.config = BitNetConfig.from(file.metadata());
         this.options = options;
-        this.floatPool = new ForkJoinPool(options.effectiveThreads());
-        if (options.path() == NumericPath.INT8) {
-            TernaryKernel kernel = KernelChain.select(options.kernel());
-            this.matmulPool = new MatmulPool(kernel, options.effectiveThreads());
-        } else {
-            this.matmulPool = null;
-        }
+        TernaryKernel kernel = options.path() == NumericPath.INT8 ? KernelChain.select(options.kernel()) : null;
+        this.pool = new MatmulPool(kernel, options.effectiveThreads());
     }
 
     public static BitNetModel load(Path path, ModelOptions options) throws IOException {
@@ -88,10 +83,14 @@ public final class ModelLoader {
             // Tied embeddings when the file has no separate output matrix.
             String head = file.tensor("output.weight").isPresent() ? "output" : "token_embd";
             GgufTensorInfo t = expect(head + ".weight", c.dim(), c.vocab());
-            lmHead = new FloatLinear(file.data(t), TensorCodec.of(t.type()), c.vocab(), c.dim(), 1f, floatPool);
+            FloatLinear floatHead = new FloatLinear(file.data(t), TensorCodec.of(t.type()), c.vocab(), c.dim(), 1f, pool);
+            // The head is the largest matrix read per token (2B4T: 657 MB of F16): int8 per row halves it.
+            lmHead = options.usesInt8Head()
+                    ? new Int8Linear(Int8Matrix.quantize(c.vocab(), c.dim(), (r, dst) -> floatHead.row(r, dst, 0), arena, pool), pool)
+                    : floatHead;
         }
         BitNetModel model = new BitNetModel(c, options, range.start(), range.end(), embedding, layers,
-                outputNorm, lmHead, file, arena, matmulPool, floatPool);
+                outputNorm, lmHead, file, arena, pool);
         LOG.log(System.Logger.Level.INFO, "loaded {0}: arch {1}, layers [{2}, {3}) of {4}, dim {5}, path {6}, kernel {7}, {8} MB of weights per token, in {9} ms",
                 file.path().getFileName(), c.architecture(), range.start(), range.end(), c.layers(), c.dim(),
                 options.path(), model.kernelName(), model.weightBytesPerToken() >> 20, (System.nanoTime() - t0) / 1_000_000);
@@ -128,8 +127,8 @@ public final class ModelLoader {
         float extraScale = extraScale(base);
         TensorCodec codec = TensorCodec.of(t.type());
         MemorySegment data = file.data(t);
-        if (matmulPool == null) return new FloatLinear(data, codec, rows, cols, extraScale, floatPool);
-        return new TernaryLinear(matmulPool.kernel().pack(rows, cols, ternaryRows(t, codec, data, rows, cols, extraScale), arena), matmulPool);
+        if (pool.kernel() == null) return new FloatLinear(data, codec, rows, cols, extraScale, pool);
+        return new TernaryLinear(pool.kernel().pack(rows, cols, ternaryRows(t, codec, data, rows, cols, extraScale), arena), pool);
     }
 
     /** bitnet.cpp / llama.cpp may keep the weight scale in a separate one-element F32 tensor. */
@@ -166,8 +165,7 @@ public final class ModelLoader {
     }
 
     private void release() {
-        if (matmulPool != null) matmulPool.close();
-        floatPool.shutdown();
+        pool.close();
         arena.close();
     }
 }

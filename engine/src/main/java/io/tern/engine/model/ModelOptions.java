@@ -1,5 +1,7 @@
 package io.tern.engine.model;
 
+import io.tern.engine.forward.KvType;
+
 /**
  * How to load and run a model.
  *
@@ -7,20 +9,39 @@ package io.tern.engine.model;
  * @param kernel   ternary kernel provider: auto | native | vector | scalar (int8 path only)
  * @param threads  compute threads (0 = one per core)
  * @param ffnActivation squared ReLU (BitNet b1.58) or SiLU (stock llama.cpp bitnet graph)
+ * @param int8Head on the int8 path, quantise the lm_head to int8 per row at load (false: keep the file's floats)
+ * @param kvType   element type of the KV cache
  */
-public record ModelOptions(NumericPath path, String kernel, int threads, FfnActivation ffnActivation) {
+public record ModelOptions(NumericPath path, String kernel, int threads, FfnActivation ffnActivation,
+                           boolean int8Head, KvType kvType) {
+
+    public ModelOptions {
+        if (kvType == null) throw new IllegalArgumentException("kvType must not be null");
+    }
+
+    /** int8 head on, F32 KV cache. */
+    public ModelOptions(NumericPath path, String kernel, int threads, FfnActivation ffnActivation) {
+        this(path, kernel, threads, ffnActivation, true, KvType.F32);
+    }
 
     public static ModelOptions defaults() {
         return new ModelOptions(NumericPath.INT8, "auto", 0, FfnActivation.RELU2);
     }
 
-    public ModelOptions withPath(NumericPath p) { return new ModelOptions(p, kernel, threads, ffnActivation); }
+    public ModelOptions withPath(NumericPath p) { return new ModelOptions(p, kernel, threads, ffnActivation, int8Head, kvType); }
 
-    public ModelOptions withKernel(String k) { return new ModelOptions(path, k, threads, ffnActivation); }
+    public ModelOptions withKernel(String k) { return new ModelOptions(path, k, threads, ffnActivation, int8Head, kvType); }
 
-    public ModelOptions withThreads(int t) { return new ModelOptions(path, kernel, t, ffnActivation); }
+    public ModelOptions withThreads(int t) { return new ModelOptions(path, kernel, t, ffnActivation, int8Head, kvType); }
 
-    public ModelOptions withFfnActivation(FfnActivation a) { return new ModelOptions(path, kernel, threads, a); }
+    public ModelOptions withFfnActivation(FfnActivation a) { return new ModelOptions(path, kernel, threads, a, int8Head, kvType); }
+
+    public ModelOptions withInt8Head(boolean on) { return new ModelOptions(path, kernel, threads, ffnActivation, on, kvType); }
+
+    public ModelOptions withKvType(KvType t) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, t); }
+
+    /** Whether the lm_head is quantised to int8: asked for, and on the int8 path. */
+    public boolean usesInt8Head() { return int8Head && path == NumericPath.INT8; }
 
     public int effectiveThreads() {
         return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();

@@ -55,4 +55,22 @@ class MatmulPoolTest {
             assertEquals(c.expectedDot(1, 39), out[79]);
         }
     }
+
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2, 3})
+    void parallelForRunsEveryTaskOnceAndNestsInline(int threads) {
+        try (MatmulPool pool = new MatmulPool(null, threads)) {
+            for (int tasks : new int[] {0, 1, 2, 7, 1000}) {
+                java.util.concurrent.atomic.AtomicIntegerArray hits = new java.util.concurrent.atomic.AtomicIntegerArray(Math.max(1, tasks) * 3);
+                pool.parallelFor(tasks, i -> pool.parallelFor(3, j -> hits.incrementAndGet(i * 3 + j)));
+                for (int i = 0; i < tasks * 3; i++) assertEquals(1, hits.get(i), "task " + i + " of " + tasks);
+            }
+            RuntimeException boom = new IllegalStateException("boom");
+            assertThrows(IllegalStateException.class, () -> pool.parallelFor(50, i -> { if (i == 33) throw boom; }));
+            int[] after = new int[20];
+            pool.parallelFor(20, i -> after[i] = i + 1);
+            for (int i = 0; i < 20; i++) assertEquals(i + 1, after[i]);
+            assertThrows(IllegalStateException.class, () -> pool.matmul((TernaryMatrix) null, null, new float[1]));
+        }
+    }
 }

@@ -1,0 +1,130 @@
+package io.tern.engine.forward;
+
+import io.tern.engine.kernel.MatmulPool;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Attention against a plain double-precision softmax, per KV cache type, thread count and prompt vs decode. */
+class AttentionTest {
+    private static final int HEAD_DIM = 64;
+
+    /** Keys and values of every position, as put in the cache: (positions, kvDim). */
+    record Case(int heads, int kvHeads, int positions, float[] k, float[] v, float[] q) {
+        static Case random(int heads, int kvHeads, int positions, long seed) {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            int kvDim = kvHeads * HEAD_DIM, dim = heads * HEAD_DIM;
+            float[] k = new float[positions * kvDim], v = new float[positions * kvDim], q = new float[positions * dim];
+            for (int i = 0; i < k.length; i++) k[i] = (float) rnd.nextGaussian();
+            for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian();
+            for (int i = 0; i < q.length; i++) q[i] = (float) (rnd.nextGaussian() * 0.7);
+            return new Case(heads, kvHeads, positions, k, v, q);
+        }
+
+        KvCache cache(KvType type) {
+            KvCache c = new KvCache(1, kvHeads, HEAD_DIM, positions, type);
+            int kvDim = kvHeads * HEAD_DIM;
+            for (int p = 0; p < positions; p++) c.put(0, p, k, p * kvDim, v, p * kvDim);
+            c.advanceTo(positions);
+            return c;
+        }
+
+        /** Output row of the token at pos, in double. */
+        double[] expected(int pos) {
+            int dim = heads * HEAD_DIM, kvDim = kvHeads * HEAD_DIM, group = heads / kvHeads;
+            double[] out = new double[dim];
+            for (int h = 0; h < heads; h++) {
+                int kvOff = (h / group) * HEAD_DIM;
+                double[] s = new double[pos + 1];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j <= pos; j++) {
+                    double dot = 0;
+                    for (int d = 0; d < HEAD_DIM; d++) dot += (double) q[pos * dim + h * HEAD_DIM + d] * k[j * kvDim + kvOff + d];
+                    s[j] = dot / Math.sqrt(HEAD_DIM);
+                    max = Math.max(max, s[j]);
+                }
+                double sum = 0;
+                for (int j = 0; j <= pos; j++) sum += s[j] = Math.exp(s[j] - max);
+                for (int j = 0; j <= pos; j++) {
+                    for (int d = 0; d < HEAD_DIM; d++) out[h * HEAD_DIM + d] += s[j] / sum * v[j * kvDim + kvOff + d];
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Decode steps at the given positions (one token each), against the double reference. */
+    @ParameterizedTest(name = "{0}, {1}/{2} heads, {3} threads")
+    @CsvSource({"F32, 8, 2, 1, 1e-5", "F32, 8, 2, 2, 1e-5", "F32, 3, 3, 2, 1e-5", "F32, 10, 2, 2, 1e-5",
+            "F16, 8, 2, 2, 3e-3", "Q8, 8, 2, 2, 0.05", "Q8, 2, 1, 1, 0.05"})
+    void decodeMatchesDoubleReference(KvType type, int heads, int kvHeads, int threads, double tol) {
+        Case c = Case.random(heads, kvHeads, 700, heads * 31L + kvHeads);
+        KvCache cache = c.cache(type);
+        int dim = heads * HEAD_DIM;
+        try (MatmulPool pool = new MatmulPool(null, threads)) {
+            Attention att = new Attention(heads, kvHeads, HEAD_DIM, 1024, pool);
+            float[] out = new float[c.positions * dim];
+            for (int pos : new int[] {0, 1, 17, 255, 256, 257, 511, 699}) {
+                att.compute(c.q, pos, 1, pos, cache, 0, out);  // row pos of q and out: the token at pos
+                float[] got = new float[dim];
+                System.arraycopy(out, pos * dim, got, 0, dim);
+                double[] want = c.expected(pos);
+                double worst = 0;
+                for (int i = 0; i < dim; i++) worst = Math.max(worst, Math.abs(want[i] - got[i]));
+                assertTrue(worst <= tol, type + " pos " + pos + ": max error " + worst + " > " + tol);
+            }
+        }
+    }
+
+    /** A prompt of many tokens gives the same bits as decoding them one by one, on 1 or 2 threads. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"F32", "F16", "Q8"})
+    void promptEqualsDecodeBitForBit(KvType type) {
+        int heads = 8, kvHeads = 2, dim = heads * HEAD_DIM, positions = 300;
+        Case c = Case.random(heads, kvHeads, positions, 5);
+        KvCache cache = c.cache(type);
+        try (MatmulPool one = new MatmulPool(null, 1); MatmulPool two = new MatmulPool(null, 2)) {
+            float[] prompt = new float[positions * dim];
+            new Attention(heads, kvHeads, HEAD_DIM, positions, two).compute(c.q, 0, positions, 0, cache, 0, prompt);
+            Attention single = new Attention(heads, kvHeads, HEAD_DIM, positions, one);
+            float[] out = new float[positions * dim];
+            for (int pos = 0; pos < positions; pos++) single.compute(c.q, pos, 1, pos, cache, 0, out);
+            assertArrayEquals(out, prompt);
+        }
+    }
+
+    @Test
+    void vectorExpIsWithinAFewUlp() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        int n = FloatVector.SPECIES_PREFERRED.length();
+        float[] x = new float[n], y = new float[n];
+        for (int rep = 0; rep < 20000; rep++) {
+            for (int i = 0; i < n; i++) x[i] = rep == 0 ? -i * 0.25f : (float) (-rnd.nextDouble() * 90);
+            PageAttention.exp(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, x, 0)).intoArray(y, 0);
+            for (int i = 0; i < n; i++) {
+                double want = Math.exp(Math.max(x[i], -87f));
+                assertTrue(Math.abs(y[i] - want) <= 4 * Math.ulp((float) want), "exp(" + x[i] + ") = " + y[i] + ", want " + want);
+            }
+        }
+        assertEquals(1f, PageAttention.exp(FloatVector.zero(FloatVector.SPECIES_PREFERRED)).lane(0));
+    }
+
+    @Test
+    void cacheSizesFollowTheType() {
+        assertEquals(2L * 256 * 640 * 4 * 30, KvCache.bytesFor(30, 640, 1));
+        assertEquals(KvCache.bytesFor(30, 640, 300), KvCache.bytesFor(30, 5, 128, 300, KvType.F32));
+        assertEquals(2L * 2 * 256 * 640 * 2 * 30, KvCache.bytesFor(30, 5, 128, 512, KvType.F16));
+        assertEquals(2L * 256 * (640 + 5 * 4) * 30, KvCache.bytesFor(30, 5, 128, 256, KvType.Q8));
+        KvCache c = new KvCache(2, 5, 128, 1000, KvType.Q8);
+        assertEquals(0, c.bytes());
+        c.put(1, 300, new float[640], 0, new float[640], 0);
+        assertEquals(KvCache.bytesFor(1, 5, 128, 1, KvType.Q8), c.bytes());
+    }
+}
