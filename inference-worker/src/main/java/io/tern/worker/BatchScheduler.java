@@ -61,8 +61,7 @@ final class BatchScheduler implements AutoCloseable {
         BitNetModel model = pass.model();
         this.pass = pass;
         this.runner = new BatchRunner(pass);
-        this.sequences = new SequenceTable(new KvBudget(kvBudgetBytes), maxSequences, model.layerCount(),
-                model.config().kvDim());
+        this.sequences = new SequenceTable(new KvBudget(kvBudgetBytes), maxSequences, pass);
         this.idleTimeout = idleTimeout;
         this.gatherNanos = batchGather.toNanos();
         this.metrics = metrics;

@@ -1,7 +1,9 @@
 package io.tern.worker;
 
 import io.grpc.Status;
+import io.tern.engine.forward.ForwardPass;
 import io.tern.engine.forward.KvCache;
+import io.tern.engine.model.BitNetModel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,14 +17,12 @@ final class SequenceTable {
     private final Map<String, Sequence> byId = new HashMap<>();
     private final KvBudget budget;
     private final int maxSequences;
-    private final int layers;
-    private final int kvDim;
+    private final ForwardPass pass;
 
-    SequenceTable(KvBudget budget, int maxSequences, int layers, int kvDim) {
+    SequenceTable(KvBudget budget, int maxSequences, ForwardPass pass) {
         this.budget = budget;
         this.maxSequences = maxSequences;
-        this.layers = layers;
-        this.kvDim = kvDim;
+        this.pass = pass;
     }
 
     Sequence get(String id) {
@@ -31,7 +31,8 @@ final class SequenceTable {
 
     /** Bytes a sequence of up to {@code positions} reserves. */
     long bytesFor(int positions) {
-        return KvCache.bytesFor(layers, kvDim, positions);
+        BitNetModel m = pass.model();
+        return KvCache.bytesFor(m.layerCount(), m.config().kvHeads(), m.config().headDim(), positions, m.options().kvType());
     }
 
     /** Creates a sequence with room for {@code positions}, or fails RESOURCE_EXHAUSTED. */
@@ -48,7 +49,7 @@ final class SequenceTable {
                             + positions + " positions, " + budget.free() + " of " + budget.capacity() + " are free")
                     .asRuntimeException();
         }
-        Sequence s = new Sequence(id, new KvCache(layers, kvDim, positions), bytes, nowNanos);
+        Sequence s = new Sequence(id, pass.newCache(positions), bytes, nowNanos);
         byId.put(id, s);
         return s;
     }

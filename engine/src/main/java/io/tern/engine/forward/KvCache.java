@@ -27,11 +27,6 @@ public final class KvCache {
     private final float[][][] keyScales, valueScales; // Q8: (layer, page) -> (kvHeads, PAGE)
     private int length;               // positions filled
 
-    /** An F32 cache. */
-    public KvCache(int layers, int kvDim, int capacity) {
-        this(layers, 1, kvDim, capacity, KvType.F32);
-    }
-
     public KvCache(int layers, int kvHeads, int headDim, int capacity, KvType type) {
         if (capacity <= 0) throw new IllegalArgumentException("KV cache capacity must be positive");
         this.layers = layers;
