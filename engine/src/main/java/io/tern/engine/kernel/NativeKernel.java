@@ -116,9 +116,9 @@ public final class NativeKernel implements TernaryKernel {
     private void call(BlockLayout.Packed m, Int8Activations x, int r0, int r1, MemorySegment iout, MemorySegment fout) {
         if (r0 == r1 || x.tokens() == 0) return;
         try {
-            run.invokeExact(m.data(), m.rowBytes(), m.blocks(), m.rows(), r0, r1,
-                    x.qSegment(), (long) x.stride(), x.sumSegment(), x.tokens(),
-                    iout, fout, m.scaleSegment(), x.scaleSegment());
+            run.invokeExact(bare(m.data()), m.rowBytes(), m.blocks(), m.rows(), r0, r1,
+                    bare(x.qSegment()), (long) x.stride(), bare(x.sumSegment()), x.tokens(),
+                    iout, fout, bare(m.scaleSegment()), bare(x.scaleSegment()));
         } catch (Throwable e) {
             throw new IllegalStateException("native kernel " + isa + " failed", e);
         }
@@ -136,12 +136,22 @@ public final class NativeKernel implements TernaryKernel {
         callI8(w, x, r0, r1, MemorySegment.NULL, MemorySegment.ofArray(out));
     }
 
+    /**
+     * The same native address without its arena: passing a segment of a shared arena makes every
+     * downcall acquire and release that arena's session with atomic updates, which two threads
+     * calling at once turn into cache-line ping-pong (it topped the profile). Callers keep the
+     * arenas alive for the call (the model closes its pool before its arena).
+     */
+    private static MemorySegment bare(MemorySegment s) {
+        return s.isNative() ? MemorySegment.ofAddress(s.address()) : s;
+    }
+
     private void callI8(Int8Matrix w, Int8Activations x, int r0, int r1, MemorySegment iout, MemorySegment fout) {
         if (r0 == r1 || x.tokens() == 0) return;
         try {
-            runI8.invokeExact(w.data(), w.rowBytes(), w.rows(), r0, r1,
-                    x.qSegment(), (long) x.stride(), x.sumSegment(), x.tokens(),
-                    iout, fout, w.scaleSegment(), x.scaleSegment());
+            runI8.invokeExact(bare(w.data()), w.rowBytes(), w.rows(), r0, r1,
+                    bare(x.qSegment()), (long) x.stride(), bare(x.sumSegment()), x.tokens(),
+                    iout, fout, bare(w.scaleSegment()), bare(x.scaleSegment()));
         } catch (Throwable e) {
             throw new IllegalStateException("native int8 kernel " + isa + " failed", e);
         }
