@@ -59,8 +59,8 @@ public final class ForwardPass {
         this.proj = new float[maxTokens * d];
         this.gate = new float[maxTokens * f];
         this.up = new float[maxTokens * f];
-        this.inDim = new LinearInput(maxTokens, d);
-        this.inFfn = new LinearInput(maxTokens, f);
+        this.inDim = new LinearInput(maxTokens, d, model.pool());
+        this.inFfn = new LinearInput(maxTokens, f, model.pool());
     }
 
     public int maxTokens() { return maxTokens; }
@@ -98,7 +98,7 @@ public final class ForwardPass {
         int cacheLayer = w.index() - model.firstLayer();
 
         // Attention block.
-        RmsNorm.rows(x, tokens, d, w.attnNorm(), c.rmsEps(), xb);
+        eachRow(tokens, t -> RmsNorm.apply(x, t * d, d, w.attnNorm(), c.rmsEps(), xb, t * d));
         inDim.set(xb, tokens);
         w.wq().forward(inDim, q);
         w.wk().forward(inDim, k);
@@ -114,19 +114,30 @@ public final class ForwardPass {
             attention.compute(q, row, s.count(), s.start(), s.cache(), cacheLayer, att);
             row += s.count();
         }
-        RmsNorm.rows(att, tokens, d, w.attnSubNorm(), c.rmsEps(), att);
+        eachRow(tokens, t -> RmsNorm.apply(att, t * d, d, w.attnSubNorm(), c.rmsEps(), att, t * d));
         w.wo().forward(inDim.set(att, tokens), proj);
         for (int i = 0; i < tokens * d; i++) x[i] += proj[i];
 
         // Feed-forward block.
-        RmsNorm.rows(x, tokens, d, w.ffnNorm(), c.rmsEps(), xb);
+        eachRow(tokens, t -> RmsNorm.apply(x, t * d, d, w.ffnNorm(), c.rmsEps(), xb, t * d));
         inDim.set(xb, tokens);
         w.wGate().forward(inDim, gate);
         w.wUp().forward(inDim, up);
-        for (int i = 0; i < tokens * f; i++) gate[i] = activation.apply(gate[i]) * up[i];
-        RmsNorm.rows(gate, tokens, f, w.ffnSubNorm(), c.rmsEps(), gate);
+        eachRow(tokens, t -> {
+            for (int i = t * f; i < (t + 1) * f; i++) gate[i] = activation.apply(gate[i]) * up[i];
+            RmsNorm.apply(gate, t * f, f, w.ffnSubNorm(), c.rmsEps(), gate, t * f);
+        });
         w.wDown().forward(inFfn.set(gate, tokens), proj);
         for (int i = 0; i < tokens * d; i++) x[i] += proj[i];
+    }
+
+    /** Runs body for each row; rows are independent, so a batch spreads them over the compute pool. */
+    private void eachRow(int tokens, java.util.function.IntConsumer body) {
+        if (tokens == 1 || model.pool() == null) {
+            for (int t = 0; t < tokens; t++) body.accept(t);
+        } else {
+            model.pool().parallelFor(tokens, body);
+        }
     }
 
     /** logits[(i), vocab] = lm_head(output_norm(hidden row rows[i])). */

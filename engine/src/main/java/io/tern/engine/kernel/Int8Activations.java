@@ -40,30 +40,47 @@ public final class Int8Activations {
      * q = clamp(round-half-away-from-zero(x·s), −127, 127).
      */
     public void quantize(float[] x, int xOff, int tokens) {
+        check(x, xOff, tokens);
+        this.tokens = tokens;
+        for (int t = 0; t < tokens; t++) quantizeToken(x, xOff, t);
+    }
+
+    /** Same as {@link #quantize}, one token per task on the pool (tokens are independent). */
+    public void quantize(float[] x, int xOff, int tokens, MatmulPool pool) {
+        check(x, xOff, tokens);
+        this.tokens = tokens;
+        if (tokens <= 1 || pool == null) {
+            for (int t = 0; t < tokens; t++) quantizeToken(x, xOff, t);
+        } else {
+            pool.parallelFor(tokens, t -> quantizeToken(x, xOff, t));
+        }
+    }
+
+    private void check(float[] x, int xOff, int tokens) {
         if (tokens < 0 || tokens > maxTokens) {
             throw new IllegalArgumentException("tokens " + tokens + " outside 0.." + maxTokens);
         }
         if (xOff < 0 || (long) xOff + (long) tokens * cols > x.length) {
             throw new IndexOutOfBoundsException("x has " + x.length + " floats, need " + tokens + "×" + cols + " from " + xOff);
         }
-        this.tokens = tokens;
-        for (int t = 0; t < tokens; t++) {
-            int from = xOff + t * cols;
-            float max = 0f;
-            for (int c = 0; c < cols; c++) max = Math.max(max, Math.abs(x[from + c]));
-            float s = max == 0f ? 1f : 127f / max;
-            int base = t * stride;
-            int sum = 0;
-            for (int c = 0; c < cols; c++) {
-                int v = roundHalfAway(x[from + c] * s);
-                v = Math.max(-127, Math.min(127, v));
-                q[base + c] = (byte) v;
-                q16[base + q16Index(c)] = (short) v;
-                sum += v;
-            }
-            scales[t] = s;
-            sums[t] = sum;
+    }
+
+    private void quantizeToken(float[] x, int xOff, int t) {
+        int from = xOff + t * cols;
+        float max = 0f;
+        for (int c = 0; c < cols; c++) max = Math.max(max, Math.abs(x[from + c]));
+        float s = max == 0f ? 1f : 127f / max;
+        int base = t * stride;
+        int sum = 0;
+        for (int c = 0; c < cols; c++) {
+            int v = roundHalfAway(x[from + c] * s);
+            v = Math.max(-127, Math.min(127, v));
+            q[base + c] = (byte) v;
+            q16[base + q16Index(c)] = (short) v;
+            sum += v;
         }
+        scales[t] = s;
+        sums[t] = sum;
     }
 
     /**

@@ -32,7 +32,7 @@ public final class HeadAgreement {
         float[] hidden = new float[samples * d];
         for (int i = 0; i < hidden.length; i++) hidden[i] = (float) rnd.nextGaussian();
         RmsNorm.rows(hidden, samples, d, model.outputNorm(), c.rmsEps(), hidden);
-        LinearInput in = new LinearInput(samples, d).set(hidden, samples);
+        LinearInput in = new LinearInput(samples, d, null).set(hidden, samples);
         float[] exact = new float[samples * vocab], approx = new float[samples * vocab];
         reference.forward(in, exact);
         int8.forward(in, approx);

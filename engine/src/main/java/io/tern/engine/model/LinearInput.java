@@ -1,6 +1,7 @@
 package io.tern.engine.model;
 
 import io.tern.engine.kernel.Int8Activations;
+import io.tern.engine.kernel.MatmulPool;
 
 /**
  * The input of one or more linear layers: float rows (tokens, cols), quantised to int8 at most
@@ -13,8 +14,11 @@ public final class LinearInput {
     private int tokens;
     private boolean isQuantized;
 
-    public LinearInput(int maxTokens, int cols) {
+    private final MatmulPool pool;            // quantises tokens in parallel; may be null
+
+    public LinearInput(int maxTokens, int cols, MatmulPool pool) {
         this.cols = cols;
+        this.pool = pool;
         this.quantized = new Int8Activations(maxTokens, cols);
     }
 
@@ -34,7 +38,7 @@ public final class LinearInput {
 
     public Int8Activations int8() {
         if (!isQuantized) {
-            quantized.quantize(x, 0, tokens);
+            quantized.quantize(x, 0, tokens, pool);
             isQuantized = true;
         }
         return quantized;
