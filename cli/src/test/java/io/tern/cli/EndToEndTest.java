@@ -179,6 +179,20 @@ class EndToEndTest {
     }
 
     @Test
+    void ternImportUploadsANewVersionWithAnAlias() throws Exception {
+        String store = "http://" + cluster.store().address();
+        assertEquals(1, TernCliTest.run("import", modelFile.toString(), "--model", "uploaded", "--store", store,
+                "--token", "not-the-token").code(), "a wrong token is refused");
+        TernCliTest.Run r = TernCliTest.run("import", modelFile.toString(), "--model", "uploaded", "--alias", "canary",
+                "--store", store, "--token", cluster.adminToken());
+        assertEquals(0, r.code(), r.err());
+        JsonNode model = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(store + "/v1/models/uploaded")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(1, model.path("versions").size(), model.toString());
+        assertTrue(model.toString().contains("canary"), model.toString());
+    }
+
+    @Test
     void badRequestsGetTheRightStatus() throws Exception {
         var stub = TernGatewayGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
         StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> stub.generateUnary(
