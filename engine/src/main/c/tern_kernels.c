@@ -39,7 +39,7 @@ static inline void store(const job *j, int r, int t, int32_t d) {
 #ifndef PF_AHEAD
 #define PF_AHEAD 2048
 #endif
-#define PREFETCH(nt, p) do { if (PF_AHEAD) _mm_prefetch((const char *) (p) + PF_AHEAD, _MM_HINT_T0); } while (0)
+#define PREFETCH(p) do { if (PF_AHEAD) _mm_prefetch((const char *) (p) + PF_AHEAD, _MM_HINT_T0); } while (0)
 
 /* ---------------------------------------------------------------- AVX2: maddubs into int16, madd to int32 */
 
@@ -65,7 +65,7 @@ static inline void row_avx2(const job *j, int r, int t, const int NT) {
         int b1 = b0 + AVX2_FLUSH < j->blocks ? b0 + AVX2_FLUSH : j->blocks;
         __m256i c[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
         for (int b = b0; b < b1; b++) {
-            PREFETCH(NT, w + (size_t) b * BLOCK_BYTES);
+            PREFETCH(w + (size_t) b * BLOCK_BYTES);
             for (int h = 0; h < 2; h++) {
                 __m256i v = _mm256_load_si256((const __m256i *) (w + (size_t) b * BLOCK_BYTES + 32 * h));
                 const int8_t *qa = q0 + (size_t) b * BLOCK_COLS + 32 * h;
@@ -97,7 +97,7 @@ static inline void row_avxvnni(const job *j, int r, int t, const int NT) {
     __m256i s[4][4];
     for (int n = 0; n < 4; n++) for (int k = 0; k < 4; k++) s[n][k] = _mm256_setzero_si256();
     for (int b = 0; b < j->blocks; b++) {
-        PREFETCH(NT, w + (size_t) b * BLOCK_BYTES);
+        PREFETCH(w + (size_t) b * BLOCK_BYTES);
         for (int h = 0; h < 2; h++) {
             __m256i v = _mm256_load_si256((const __m256i *) (w + (size_t) b * BLOCK_BYTES + 32 * h));
             const int8_t *qa = q0 + (size_t) b * BLOCK_COLS + 32 * h;
@@ -125,7 +125,7 @@ static inline void row_avx512vnni(const job *j, int r, int t, const int NT) {
     __m512i s[4][4];
     for (int n = 0; n < 4; n++) for (int k = 0; k < 4; k++) s[n][k] = _mm512_setzero_si512();
     for (int b = 0; b < j->blocks; b++) {
-        PREFETCH(NT, w + (size_t) b * BLOCK_BYTES);
+        PREFETCH(w + (size_t) b * BLOCK_BYTES);
         __m512i v = _mm512_load_si512((const void *) (w + (size_t) b * BLOCK_BYTES));
         const int8_t *qa = q0 + (size_t) b * BLOCK_COLS;
         for (int k = 0; k < 4; k++) {
