@@ -1,0 +1,43 @@
+package io.tern.engine.kernel;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/** Decode's logits: one token through the int8 lm_head, (vocab, dim) = (128256, 2560) for BitNet b1.58 2B4T. */
+@State(Scope.Benchmark)
+public class LmHead extends BenchDefaults {
+    /** native | vector (BenchMain drops the ones this machine cannot run). */
+    @Param({"native", "vector"})
+    String kernel;
+    /** Rows; e.g. {@code -p vocab=32000} for a smaller vocabulary (and a faster set-up). */
+    @Param({"128256"})
+    int vocab;
+    @Param({"2560"})
+    int dim;
+    @Param({"1", "2"})
+    int threads;
+    /** cold (≥ 1 GiB of copies, streamed from memory) | hot (one copy). */
+    @Param({"cold"})
+    String weights;
+
+    private Int8Case bench;
+
+    @Setup
+    public void setup() {
+        bench = new Int8Case(KernelChain.select(kernel), vocab, dim, threads, weights);
+    }
+
+    @TearDown
+    public void tearDown() {
+        bench.close();
+    }
+
+    @Benchmark
+    public float[] matmul(Traffic t) {
+        return bench.matmul(t);
+    }
+}

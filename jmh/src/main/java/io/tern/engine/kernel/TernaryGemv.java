@@ -1,0 +1,42 @@
+package io.tern.engine.kernel;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/** Decode: one token through each ternary projection shape of BitNet b1.58 2B4T. */
+@State(Scope.Benchmark)
+public class TernaryGemv extends BenchDefaults {
+    /** native | vector (BenchMain drops the ones this machine cannot run). */
+    @Param({"native", "vector"})
+    String kernel;
+    /** ROWSxCOLS: q/o, k/v, gate/up, down. */
+    @Param({"2560x2560", "640x2560", "6912x2560", "2560x6912"})
+    String shape;
+    /** Compute pool threads, the caller included. */
+    @Param({"1", "2"})
+    int threads;
+    /** cold (≥ 1 GiB of copies, streamed from memory) | hot (one copy). */
+    @Param({"cold"})
+    String weights;
+
+    private TernaryCase bench;
+
+    @Setup
+    public void setup() {
+        bench = new TernaryCase(KernelChain.select(kernel), shape, 1, threads, weights);
+    }
+
+    @TearDown
+    public void tearDown() {
+        bench.close();
+    }
+
+    @Benchmark
+    public float[] matmul(Traffic t) {
+        return bench.matmul(t);
+    }
+}
