@@ -4,6 +4,7 @@ import io.tern.engine.model.BitNetConfig;
 import io.tern.engine.model.BitNetModel;
 import io.tern.engine.model.FfnActivation;
 import io.tern.engine.model.Layer;
+import io.tern.engine.model.LinearGroup;
 import io.tern.engine.model.LinearInput;
 
 import java.util.List;
@@ -42,6 +43,8 @@ public final class ForwardPass {
     private final float[] up;    // (maxTokens, ffn)
     private final LinearInput inDim;
     private final LinearInput inFfn;
+    private final LinearGroup[] qkv;      // (layers of this shard)
+    private final LinearGroup[] gateUp;   // (layers of this shard)
 
     public ForwardPass(BitNetModel model, int maxTokens) {
         this.model = model;
@@ -61,6 +64,14 @@ public final class ForwardPass {
         this.up = new float[maxTokens * f];
         this.inDim = new LinearInput(maxTokens, d, model.pool());
         this.inFfn = new LinearInput(maxTokens, f, model.pool());
+        int layers = model.layerCount();
+        this.qkv = new LinearGroup[layers];
+        this.gateUp = new LinearGroup[layers];
+        for (int i = 0; i < layers; i++) {
+            Layer w = model.layer(model.firstLayer() + i);
+            qkv[i] = new LinearGroup(w.wq(), w.wk(), w.wv());
+            gateUp[i] = new LinearGroup(w.wGate(), w.wUp());
+        }
     }
 
     public int maxTokens() { return maxTokens; }
@@ -100,9 +111,7 @@ public final class ForwardPass {
         // Attention block.
         eachRow(tokens, t -> RmsNorm.apply(x, t * d, d, w.attnNorm(), c.rmsEps(), xb, t * d));
         inDim.set(xb, tokens);
-        w.wq().forward(inDim, q);
-        w.wk().forward(inDim, k);
-        w.wv().forward(inDim, v);
+        qkv[cacheLayer].forward(inDim, q, k, v);
         int row = 0;
         for (Segment s : segments) {
             for (int t = 0; t < s.count(); t++) {
@@ -121,10 +130,9 @@ public final class ForwardPass {
         // Feed-forward block.
         eachRow(tokens, t -> RmsNorm.apply(x, t * d, d, w.ffnNorm(), c.rmsEps(), xb, t * d));
         inDim.set(xb, tokens);
-        w.wGate().forward(inDim, gate);
-        w.wUp().forward(inDim, up);
+        gateUp[cacheLayer].forward(inDim, gate, up);
         eachRow(tokens, t -> {
-            for (int i = t * f; i < (t + 1) * f; i++) gate[i] = activation.apply(gate[i]) * up[i];
+            activation.gate(gate, up, t * f, (t + 1) * f);
             RmsNorm.apply(gate, t * f, f, w.ffnSubNorm(), c.rmsEps(), gate, t * f);
         });
         w.wDown().forward(inFfn.set(gate, tokens), proj);

@@ -1,15 +1,26 @@
 package io.tern.engine.kernel;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * int8 activations of a batch of tokens (tokens × cols, row-major) with per-token absmax scale, BitNet style.
  *
  * <p>Rows are stored with a stride padded to whole weight blocks ({@link BlockLayout#BLOCK_COLS}) and the padding
- * stays zero, so kernels may read whole blocks. Besides q it keeps what kernels want precomputed: an int16 copy
- * in the order the Vector API kernel reads it, and the per-token sum of q (for the kernels' offset trick).
+ * stays zero, so kernels may read whole blocks. Besides q it keeps what kernels want precomputed: the per-token sum
+ * of q (for the kernels' offset trick) and, made on first request, an int16 copy in the order the Vector API kernel
+ * reads it.
  */
 public final class Int8Activations {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, jdk.incubator.vector.VectorShape.forBitSize(F.length() * 8));
+
     private final int maxTokens;
     private final int cols;
     private final int stride;
@@ -19,6 +30,8 @@ public final class Int8Activations {
     private final float[] scales;  // (maxTokens,)
     private final MemorySegment qSegment, sumSegment, scaleSegment;  // heap views for critical downcalls
     private int tokens;
+    /** q16 lags q: it is rebuilt on first request after a quantisation. */
+    private volatile boolean wideStale;
 
     public Int8Activations(int maxTokens, int cols) {
         if (maxTokens <= 0) throw new IllegalArgumentException("maxTokens must be positive, got " + maxTokens);
@@ -43,6 +56,7 @@ public final class Int8Activations {
         check(x, xOff, tokens);
         this.tokens = tokens;
         for (int t = 0; t < tokens; t++) quantizeToken(x, xOff, t);
+        wideStale = true;
     }
 
     /** Same as {@link #quantize}, one token per task on the pool (tokens are independent). */
@@ -54,6 +68,7 @@ public final class Int8Activations {
         } else {
             pool.parallelFor(tokens, t -> quantizeToken(x, xOff, t));
         }
+        wideStale = true;
     }
 
     private void check(float[] x, int xOff, int tokens) {
@@ -65,22 +80,42 @@ public final class Int8Activations {
         }
     }
 
+    /** One token, F.length() columns at a time (cols is a multiple of 32, so there is no tail). */
     private void quantizeToken(float[] x, int xOff, int t) {
         int from = xOff + t * cols;
-        float max = 0f;
-        for (int c = 0; c < cols; c++) max = Math.max(max, Math.abs(x[from + c]));
+        FloatVector vmax = FloatVector.zero(F);
+        for (int c = 0; c < cols; c += F.length()) vmax = vmax.max(FloatVector.fromArray(F, x, from + c).abs());
+        float max = vmax.reduceLanes(VectorOperators.MAX);  // max is exact in any order; NaN anywhere gives NaN
         float s = max == 0f ? 1f : 127f / max;
         int base = t * stride;
-        int sum = 0;
-        for (int c = 0; c < cols; c++) {
-            int v = roundHalfAway(x[from + c] * s);
-            v = Math.max(-127, Math.min(127, v));
-            q[base + c] = (byte) v;
-            q16[base + q16Index(c)] = (short) v;
-            sum += v;
+        IntVector sum = IntVector.zero(I);
+        for (int c = 0; c < cols; c += F.length()) {
+            IntVector q = roundHalfAway(FloatVector.fromArray(F, x, from + c).mul(s));
+            ((ByteVector) q.convertShape(VectorOperators.I2B, B, 0)).intoArray(this.q, base + c);
+            sum = sum.add(q);
         }
         scales[t] = s;
-        sums[t] = sum;
+        sums[t] = sum.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Lane-wise {@link #roundHalfAway(float)} clamped to ±127: truncate |v|, add one where the dropped part ≥ ½. */
+    private static IntVector roundHalfAway(FloatVector v) {
+        FloatVector a = v.abs().min(127f);                       // NaN stays NaN and truncates to 0, as in the scalar path
+        IntVector i = (IntVector) a.convert(VectorOperators.F2I, 0);
+        FloatVector frac = a.sub((FloatVector) i.convert(VectorOperators.I2F, 0));  // exact: a < 2^23
+        IntVector r = i.add(1, frac.compare(VectorOperators.GE, 0.5f).cast(I));
+        VectorMask<Integer> negative = v.compare(VectorOperators.LT, 0f).cast(I);
+        return r.lanewise(VectorOperators.NEG, negative);
+    }
+
+    /** Builds q16 from q if a quantisation happened since the last build (kernels call this from several threads). */
+    private synchronized void widen() {
+        if (!wideStale) return;
+        for (int t = 0; t < tokens; t++) {
+            int base = t * stride;
+            for (int c = 0; c < cols; c++) q16[base + q16Index(c)] = q[base + c];
+        }
+        wideStale = false;
     }
 
     /**
@@ -117,7 +152,10 @@ public final class Int8Activations {
 
     byte[] qArray() { return q; }
 
-    short[] q16Array() { return q16; }
+    short[] q16Array() {
+        if (wideStale) widen();
+        return q16;
+    }
 
     MemorySegment qSegment() { return qSegment; }
 

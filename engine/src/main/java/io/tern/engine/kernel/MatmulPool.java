@@ -19,6 +19,8 @@ public final class MatmulPool implements AutoCloseable {
     private static final int ROW_QUANTUM = 16;
     /** Chunks per thread: enough that a thread slowed by a neighbour does not hold up the others. */
     private static final int CHUNKS_PER_THREAD = 8;
+    /** Most matrices one job may carry (q, k, v). */
+    public static final int MAX_GROUP = 4;
 
     private final TernaryKernel kernel;
     private final int threads;
@@ -36,13 +38,13 @@ public final class MatmulPool implements AutoCloseable {
     private IntConsumer body;
     private int tasks;
     private Thread caller;
-    // A matmul job's operands (body = matmulChunk).
-    private TernaryMatrix tw;
+    // A matmul job's operands (body = matmulChunk): one int8 matrix, or up to MAX_GROUP ternary ones that share x.
+    private final TernaryMatrix[] tws = new TernaryMatrix[MAX_GROUP];
+    private final float[][] fouts = new float[MAX_GROUP][];
+    private final int[] firstChunk = new int[MAX_GROUP + 1];   // member m owns chunks [firstChunk[m], firstChunk[m + 1])
     private Int8Matrix iw;
     private Int8Activations x;
-    private float[] fout;
     private int[] iout;
-    private int rows;
     private int chunkRows;
 
     /**
@@ -69,6 +71,36 @@ public final class MatmulPool implements AutoCloseable {
         requireKernel();
         CallShape.check(w, x, 0, w.rows(), out.length);
         runMatmul(w, null, x, out, null);
+    }
+
+    /**
+     * Several matrices against the same activations in one job (q, k and v; gate and up): out[m][t * rows_m + r].
+     * One wake-up and one wait instead of one per matrix, and the threads balance over all their rows.
+     */
+    public void matmul(TernaryMatrix[] w, int count, Int8Activations x, float[][] out) {
+        requireKernel();
+        if (count < 1 || count > MAX_GROUP) throw new IllegalArgumentException("a group holds 1.." + MAX_GROUP + " matrices, got " + count);
+        for (int m = 0; m < count; m++) CallShape.check(w[m], x, 0, w[m].rows(), out[m].length);
+        if (threads == 1 || insideJob()) {
+            for (int m = 0; m < count; m++) kernel.matmul(w[m], x, 0, w[m].rows(), out[m]);
+            return;
+        }
+        synchronized (this) {
+            int rows = 0;
+            for (int m = 0; m < count; m++) rows += w[m].rows();
+            chunkRows = chunkRows(rows);
+            try {
+                for (int m = 0; m < count; m++) {
+                    tws[m] = w[m];
+                    fouts[m] = out[m];
+                    firstChunk[m + 1] = firstChunk[m] + Math.ceilDiv(w[m].rows(), chunkRows);
+                }
+                this.x = x;
+                run(firstChunk[count], matmulChunk);
+            } finally {
+                clearJob();
+            }
+        }
     }
 
     /** All rows as integer dot products, blocking until done. */
@@ -117,29 +149,42 @@ public final class MatmulPool implements AutoCloseable {
             return;
         }
         synchronized (this) {
-            int per = Math.ceilDiv(rows, threads * CHUNKS_PER_THREAD);
-            this.chunkRows = Math.max(ROW_QUANTUM, Math.ceilDiv(per, ROW_QUANTUM) * ROW_QUANTUM);
-            this.rows = rows;
-            this.tw = tw;
-            this.iw = iw;
-            this.x = x;
-            this.fout = fout;
-            this.iout = iout;
+            chunkRows = chunkRows(rows);
             try {
-                run(Math.ceilDiv(rows, chunkRows), matmulChunk);
+                tws[0] = tw;
+                this.iw = iw;
+                this.x = x;
+                fouts[0] = fout;
+                this.iout = iout;
+                firstChunk[1] = Math.ceilDiv(rows, chunkRows);
+                run(firstChunk[1], matmulChunk);
             } finally {
-                this.tw = null;
-                this.iw = null;
-                this.x = null;
-                this.fout = null;
-                this.iout = null;
+                clearJob();
             }
         }
     }
 
+    private int chunkRows(int rows) {
+        int per = Math.ceilDiv(rows, threads * CHUNKS_PER_THREAD);
+        return Math.max(ROW_QUANTUM, Math.ceilDiv(per, ROW_QUANTUM) * ROW_QUANTUM);
+    }
+
+    private void clearJob() {
+        java.util.Arrays.fill(tws, null);
+        java.util.Arrays.fill(fouts, null);
+        iw = null;
+        x = null;
+        iout = null;
+    }
+
+    /** Chunk c of the job: its member matrix, then its rows there. */
     private void matmulChunk(int c) {
-        int r0 = c * chunkRows;
-        compute(tw, iw, x, r0, Math.min(rows, r0 + chunkRows), fout, iout);
+        int m = 0;
+        while (c >= firstChunk[m + 1]) m++;
+        TernaryMatrix tw = tws[m];
+        int rows = tw != null ? tw.rows() : iw.rows();
+        int r0 = (c - firstChunk[m]) * chunkRows;
+        compute(tw, iw, x, r0, Math.min(rows, r0 + chunkRows), fouts[m], iout);
     }
 
     private void compute(TernaryMatrix tw, Int8Matrix iw, Int8Activations x, int r0, int r1, float[] fout, int[] iout) {

@@ -13,6 +13,10 @@ public final class TernaryLinear implements Linear {
         this.pool = pool;
     }
 
+    public TernaryMatrix weights() { return weights; }
+
+    public MatmulPool pool() { return pool; }
+
     @Override public int rows() { return weights.rows(); }
 
     @Override public int cols() { return weights.cols(); }

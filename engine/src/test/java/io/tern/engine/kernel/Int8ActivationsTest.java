@@ -42,6 +42,25 @@ class Int8ActivationsTest {
     }
 
     @Test
+    void halvesAndNonFiniteValuesRoundLikeTheDefinition() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        int cols = 512;
+        float[] x = new float[cols];
+        x[0] = 127f;  // s = 1: every other value quantises as itself
+        for (int c = 1; c < cols; c++) {
+            float v = rnd.nextInt(253) - 126 + (rnd.nextBoolean() ? 0.5f : (float) rnd.nextDouble());
+            x[c] = rnd.nextInt(5) == 0 ? Math.nextDown(v) : v;
+        }
+        Int8Activations a = new Int8Activations(1, cols);
+        a.quantize(x, 0, 1);
+        for (int c = 0; c < cols; c++) assertEquals(reference(x[c]), a.q(0, c), "col " + c + " = " + x[c]);
+
+        x[7] = Float.NaN;  // a NaN poisons the scale; every value quantises to 0, as the scalar definition does
+        a.quantize(x, 0, 1);
+        for (int c = 0; c < cols; c++) assertEquals(0, a.q(0, c));
+    }
+
+    @Test
     void roundsHalfAwayFromZeroWithoutTheFloatAddTrap() {
         int cols = 32;
         float[] x = new float[cols];
