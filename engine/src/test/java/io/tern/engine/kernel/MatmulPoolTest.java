@@ -43,6 +43,35 @@ class MatmulPoolTest {
     }
 
     @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2, 3})
+    void aGroupJobEqualsItsMatricesOneByOne(int threads) {
+        TernaryKernel k = KernelChain.select("auto");
+        SplittableRandom rnd = new SplittableRandom(23);
+        try (Arena arena = Arena.ofShared(); MatmulPool pool = new MatmulPool(k, threads)) {
+            for (int rep = 0; rep < 4; rep++) {
+                int cols = 32 * (1 + rnd.nextInt(20)), tokens = 1 + rnd.nextInt(6), count = 1 + rnd.nextInt(MatmulPool.MAX_GROUP);
+                TernaryCase first = null;
+                TernaryMatrix[] ms = new TernaryMatrix[count];
+                float[][] outs = new float[count][];
+                float[][] want = new float[count][];
+                for (int m = 0; m < count; m++) {
+                    int rows = 1 + rnd.nextInt(200);
+                    TernaryCase c = new TernaryCase(rnd, rows, cols, tokens);
+                    if (first == null) first = c;
+                    ms[m] = k.pack(rows, cols, c.source(), arena);
+                    want[m] = new float[rows * tokens];
+                    k.matmul(ms[m], first.act, 0, rows, want[m]);
+                    outs[m] = new float[rows * tokens];
+                }
+                pool.matmul(ms, count, first.act, outs);
+                for (int m = 0; m < count; m++) assertArrayEquals(want[m], outs[m], "member " + m + " of " + count);
+            }
+            TernaryMatrix[] none = new TernaryMatrix[MatmulPool.MAX_GROUP + 1];
+            assertThrows(IllegalArgumentException.class, () -> pool.matmul(none, none.length, null, new float[none.length][]));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {1, 2})
     void badCallFailsAndPoolStaysUsable(int threads) {
         TernaryKernel k = new ScalarKernel();
