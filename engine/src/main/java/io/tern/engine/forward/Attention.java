@@ -2,6 +2,7 @@ package io.tern.engine.forward;
 
 import io.tern.engine.kernel.MatmulPool;
 
+import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
@@ -20,16 +21,17 @@ final class Attention {
     private final int maxPages;
     private final MatmulPool pool;
     private final PageAttention page;
-    private final float[] partials;                 // decode: (kvHeads, maxPages, partialSize)
     private final ThreadLocal<float[]> scores;      // PageAttention scratch per thread
     private final ThreadLocal<float[]> tokenPartials; // prompt: (maxPages, partialSize) per thread
-    private final IntConsumer decodeTask = this::decodeTask;
-    private final IntConsumer promptTask = this::promptTask;
+    private final IntConsumer task = this::task;
+    private float[] partials = new float[0];        // decode: (decode segments, kvHeads, maxPages, partialSize)
 
-    // The current job, read by the pool's threads.
+    // The current job, read by the pool's threads: segments of the batch, each decode (one token) or prompt.
     private float[] q, out;
-    private int qRow, startPos, layer, pages;
-    private KvCache cache;
+    private int layer, segments;
+    private int[] row = new int[0], count = new int[0], start = new int[0], pages = new int[0], slot = new int[0];
+    private int[] firstTask = new int[1];           // segment s owns tasks [firstTask[s], firstTask[s + 1])
+    private KvCache[] caches = new KvCache[0];
 
     Attention(int heads, int kvHeads, int headDim, int context, MatmulPool pool) {
         this.heads = heads;
@@ -39,10 +41,8 @@ final class Attention {
         this.maxPages = Math.ceilDiv(context, KvCache.PAGE);
         this.pool = pool;
         this.page = new PageAttention(group, headDim, kvHeads);
-        int ps = page.partialSize();
-        this.partials = new float[kvHeads * maxPages * ps];
         this.scores = ThreadLocal.withInitial(() -> new float[page.scratchSize()]);
-        this.tokenPartials = ThreadLocal.withInitial(() -> new float[maxPages * ps]);
+        this.tokenPartials = ThreadLocal.withInitial(() -> new float[maxPages * page.partialSize()]);
     }
 
     /**
@@ -50,49 +50,88 @@ final class Attention {
      * (rows of heads·headDim): out row = softmax(q·Kᵀ/√d)·V over cache positions [0, startPos + t].
      */
     void compute(float[] q, int qRow, int count, int startPos, KvCache cache, int layer, float[] out) {
-        if (startPos + count > maxPages * KvCache.PAGE) {
-            throw new IllegalArgumentException("position " + (startPos + count) + " exceeds the attention context of " + maxPages * KvCache.PAGE);
+        compute(q, List.of(new ForwardPass.Segment(cache, startPos, count)), qRow, layer, out);
+    }
+
+    /**
+     * Every segment of a batch in one pool job: segment i's rows follow segment i − 1's, starting at row qRow. A
+     * decode segment (one token) spreads (KV head, page) pairs over the threads and merges the pages after; a prompt
+     * segment spreads (token, KV head) pairs, each merging its own pages.
+     */
+    void compute(float[] q, List<ForwardPass.Segment> batch, int qRow, int layer, float[] out) {
+        reserve(batch.size());
+        int r = qRow, tasks = 0, decodes = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            ForwardPass.Segment s = batch.get(i);
+            if (s.start() + s.count() > maxPages * KvCache.PAGE) {
+                throw new IllegalArgumentException("position " + (s.start() + s.count()) + " exceeds the attention context of " + maxPages * KvCache.PAGE);
+            }
+            caches[i] = s.cache();
+            row[i] = r;
+            count[i] = s.count();
+            start[i] = s.start();
+            pages[i] = Math.ceilDiv(s.start() + 1, KvCache.PAGE);
+            slot[i] = s.count() == 1 ? decodes++ : -1;
+            firstTask[i] = tasks;
+            tasks += s.count() == 1 ? kvHeads * pages[i] : s.count() * kvHeads;
+            r += s.count();
         }
+        firstTask[batch.size()] = tasks;
+        int need = decodes * kvHeads * maxPages * page.partialSize();
+        if (partials.length < need) partials = new float[need];
         this.q = q;
         this.out = out;
-        this.qRow = qRow;
-        this.startPos = startPos;
-        this.cache = cache;
         this.layer = layer;
+        this.segments = batch.size();
         try {
-            if (count == 1) {
-                this.pages = Math.ceilDiv(startPos + 1, KvCache.PAGE);
-                pool.parallelFor(kvHeads * pages, decodeTask);
-                int rowOff = qRow * heads * headDim;
+            pool.parallelFor(tasks, task);
+            for (int i = 0; i < segments; i++) {
+                if (slot[i] < 0) continue;
+                int rowOff = row[i] * heads * headDim;
                 for (int kh = 0; kh < kvHeads; kh++) {
-                    merge(partials, kh * maxPages * page.partialSize(), pages, out, rowOff + kh * group * headDim);
+                    merge(partials, partialOffset(i, kh, 0), pages[i], out, rowOff + kh * group * headDim);
                 }
-            } else {
-                pool.parallelFor(count * kvHeads, promptTask);
             }
         } finally {
             this.q = null;
             this.out = null;
-            this.cache = null;
+            java.util.Arrays.fill(caches, 0, segments, null);
         }
     }
 
-    /** Task i of a decode step: KV head i % kvHeads, page i / kvHeads. */
-    private void decodeTask(int i) {
-        int kh = i % kvHeads, p = i / kvHeads;
-        int qOff = qRow * heads * headDim + kh * group * headDim;
-        int pOff = (kh * maxPages + p) * page.partialSize();
-        page.run(cache, layer, kh, p, startPos + 1, q, qOff, partials, pOff, scores.get());
+    private void reserve(int n) {
+        if (row.length >= n) return;
+        int cap = Math.max(n, 2 * row.length);
+        row = new int[cap];
+        count = new int[cap];
+        start = new int[cap];
+        pages = new int[cap];
+        slot = new int[cap];
+        firstTask = new int[cap + 1];
+        caches = new KvCache[cap];
     }
 
-    /** Task i of a prompt: token i / kvHeads, KV head i % kvHeads, all its pages in turn. */
-    private void promptTask(int i) {
-        int t = i / kvHeads, kh = i % kvHeads;
-        int end = startPos + t + 1, n = Math.ceilDiv(end, KvCache.PAGE);
-        int rowOff = (qRow + t) * heads * headDim + kh * group * headDim;
-        float[] part = tokenPartials.get(), sc = scores.get();
-        for (int p = 0; p < n; p++) page.run(cache, layer, kh, p, end, q, rowOff, part, p * page.partialSize(), sc);
-        merge(part, 0, n, out, rowOff);
+    private int partialOffset(int segment, int kh, int p) {
+        return ((slot[segment] * kvHeads + kh) * maxPages + p) * page.partialSize();
+    }
+
+    /** Task i of the job: find its segment, then a (KV head, page) of a decode or a (token, KV head) of a prompt. */
+    private void task(int i) {
+        int s = 0;
+        while (i >= firstTask[s + 1]) s++;
+        int local = i - firstTask[s];
+        if (slot[s] >= 0) {
+            int kh = local % kvHeads, p = local / kvHeads;
+            int qOff = row[s] * heads * headDim + kh * group * headDim;
+            page.run(caches[s], layer, kh, p, start[s] + 1, q, qOff, partials, partialOffset(s, kh, p), scores.get());
+        } else {
+            int t = local / kvHeads, kh = local % kvHeads;
+            int end = start[s] + t + 1, n = Math.ceilDiv(end, KvCache.PAGE);
+            int rowOff = (row[s] + t) * heads * headDim + kh * group * headDim;
+            float[] part = tokenPartials.get(), sc = scores.get();
+            for (int p = 0; p < n; p++) page.run(caches[s], layer, kh, p, end, q, rowOff, part, p * page.partialSize(), sc);
+            merge(part, 0, n, out, rowOff);
+        }
     }
 
     /** out_g = Σ_p e^(m_p − M) · acc_p / Σ_p e^(m_p − M) · l_p over pages in order, for each query head g of a group. */

@@ -120,9 +120,9 @@ public final class ForwardPass {
                 rope.apply(k, (row + t) * kvDim, c.kvHeads(), pos);
                 s.cache().put(cacheLayer, pos, k, (row + t) * kvDim, v, (row + t) * kvDim);
             }
-            attention.compute(q, row, s.count(), s.start(), s.cache(), cacheLayer, att);
             row += s.count();
         }
+        attention.compute(q, segments, 0, cacheLayer, att);
         eachRow(tokens, t -> RmsNorm.apply(att, t * d, d, w.attnSubNorm(), c.rmsEps(), att, t * d));
         w.wo().forward(inDim.set(att, tokens), proj);
         for (int i = 0; i < tokens * d; i++) x[i] += proj[i];
