@@ -91,6 +91,29 @@ class FilePagesTest {
     }
 
     @Test
+    void loadNeverHoldsTheWholeFile() throws Exception {
+        assumeTrue(PageAdvice.supported(), "madvise is not available here");
+        long before = rssFile();
+        // Sample RssFile while loading: copied tensors are released as they go, so it never nears the file size.
+        java.util.concurrent.atomic.AtomicLong highest = new java.util.concurrent.atomic.AtomicLong(before);
+        java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread sampler = Thread.ofPlatform().start(() -> {
+            while (loading.get()) {
+                highest.accumulateAndGet(ProcessMemory.now().rssFileBytes(), Math::max);
+                Thread.onSpinWait();
+            }
+        });
+        try (BitNetModel m = ModelLoader.load(file, options(true))) {
+            loading.set(false);
+            sampler.join();
+            assertTrue(highest.get() - before < fileBytes / 2,
+                    "RssFile reached " + (highest.get() - before) + " bytes above the start during the load (file " + fileBytes + ")");
+        } finally {
+            loading.set(false);
+        }
+    }
+
+    @Test
     void keptLoadStaysResidentAndReleaseLaterChangesNoLogit() throws Exception {
         assumeTrue(PageAdvice.supported(), "madvise is not available here");
         long before = rssFile();
