@@ -5,6 +5,7 @@ import io.tern.engine.forward.KvCache;
 import io.tern.engine.forward.KvType;
 import io.tern.engine.gguf.GgmlType;
 import io.tern.engine.kernel.StreamBandwidth;
+import io.tern.engine.memory.ProcessMemory;
 import io.tern.engine.model.BitNetModel;
 import io.tern.engine.model.HeadAgreement;
 import io.tern.engine.model.ModelLoader;
@@ -32,6 +33,9 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark prefill and decode; prints figures and one JSON line.")
 final class BenchCommand implements Callable<Integer> {
+    /** The worker's memory target: resident set ≤ weights + KV cache + this (JVM, code, buffers, heap). */
+    private static final long RSS_ALLOWANCE = 300_000_000L;
+
     @Option(names = "--model", description = "GGUF file (default: a synthetic model of --shape, written once and cached)")
     Path model;
     @Option(names = "--shape", defaultValue = "2b4t", description = "synthetic shape: 2b4t (BitNet b1.58 2B4T) or tiny")
@@ -54,6 +58,7 @@ final class BenchCommand implements Callable<Integer> {
                 .withInt8Head(!floatHead).withKvType(KvType.parse(kvType));
         int nThreads = options.effectiveThreads();
         try (BitNetModel m = ModelLoader.load(file, options)) {
+            ProcessMemory loaded = ProcessMemory.now();
             int vocab = m.config().vocab();
             int ctx = Math.min(m.config().contextLength(), prompt + gen + 64);
             ForwardPass pass = new ForwardPass(m, Math.max(1, Math.min(batch, prompt)));
@@ -72,6 +77,13 @@ final class BenchCommand implements Callable<Integer> {
                 next = Sampler.argmax(logits, 0, vocab);
             }
             long t2 = System.nanoTime();
+            // Before the stream-bandwidth buffer (1 GB) and the float reference head add to the resident set.
+            ProcessMemory decoded = ProcessMemory.now();
+            long weightBytes = m.residentWeightBytes();
+            long kvBytes = cache.bytes();
+            long budget = weightBytes + kvBytes + RSS_ALLOWANCE;
+            System.gc(); // what is live on the heap (no weights: they are off-heap), apart from garbage
+            ProcessMemory collected = ProcessMemory.now();
 
             double prefillTokS = prompt / ((t1 - t0) / 1e9);
             double decodeTokS = gen / ((t2 - t1) / 1e9);
@@ -96,18 +108,38 @@ final class BenchCommand implements Callable<Integer> {
             } else {
                 System.out.println("lm_head          " + (options.usesInt8Head() ? "int8 (agreement not measured)" : "float (int8 head off)"));
             }
+            System.out.printf(Locale.ROOT, "memory           rss %.1f MB after decode (anon %.1f, file %.1f), %.1f MB after load, peak %.1f MB%n",
+                    mb(decoded.rssBytes()), mb(decoded.rssAnonBytes()), mb(decoded.rssFileBytes()), mb(loaded.rssBytes()), mb(decoded.peakRssBytes()));
+            System.out.printf(Locale.ROOT, "heap             %.1f MB in use after decode, %.1f MB live after a GC (rss then %.1f MB)%n",
+                    mb(decoded.heapUsedBytes()), mb(collected.heapUsedBytes()), mb(collected.rssBytes()));
+            System.out.printf(Locale.ROOT, "weights          %.1f MB resident (off-heap %.1f MB, read from the file %.1f MB); %.1f MB of file pages released after load%n",
+                    mb(weightBytes), mb(m.offHeapBytes()), mb(m.mappedWeightBytes()), mb(m.releasedFileBytes()));
+            System.out.printf(Locale.ROOT, "kv cache         %.1f MB (%s, %d positions)%n", mb(kvBytes), options.kvType().name().toLowerCase(Locale.ROOT), cache.length());
+            if (decoded.known()) {
+                System.out.printf(Locale.ROOT, "rss budget       %.1f MB of %.1f MB (weights + kv + %d MB): %s by %.1f MB%n",
+                        mb(decoded.rssBytes()), mb(budget), RSS_ALLOWANCE / 1_000_000,
+                        decoded.rssBytes() <= budget ? "within" : "OVER", mb(Math.abs(budget - decoded.rssBytes())));
+            } else {
+                System.out.println("rss budget       unknown (no /proc/self/status)");
+            }
             System.out.printf(Locale.ROOT, "load average     %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.printf(Locale.ROOT,
                     "{\"prefill_tok_s\": %.2f, \"decode_tok_s\": %.3f, \"bytes_per_token\": %d, \"effective_gbs\": %.3f, "
                             + "\"stream_gbs\": %.3f, \"roofline\": %.4f, \"threads\": %d, \"kernel\": \"%s\", \"prompt\": %d, \"gen\": %d, "
-                            + "\"lm_head\": \"%s\", \"lm_head_top1_agreement\": %s, \"kv_type\": \"%s\", \"load_avg\": %.2f}%n",
+                            + "\"lm_head\": \"%s\", \"lm_head_top1_agreement\": %s, \"kv_type\": \"%s\", "
+                            + "\"rss_bytes\": %d, \"rss_anon_bytes\": %d, \"rss_file_bytes\": %d, \"peak_rss_bytes\": %d, \"heap_used_bytes\": %d, \"heap_live_bytes\": %d, "
+                            + "\"weights_bytes\": %d, \"kv_bytes\": %d, \"released_file_bytes\": %d, \"load_avg\": %.2f}%n",
                     prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(), prompt, gen,
                     options.usesInt8Head() ? "int8" : "float", head != null ? String.format(Locale.ROOT, "%.4f", head.rate()) : "null",
                     options.kvType().name().toLowerCase(Locale.ROOT),
+                    decoded.rssBytes(), decoded.rssAnonBytes(), decoded.rssFileBytes(), decoded.peakRssBytes(), decoded.heapUsedBytes(), collected.heapUsedBytes(),
+                    weightBytes, kvBytes, m.releasedFileBytes(),
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
         return 0;
     }
+
+    private static double mb(long bytes) { return bytes / 1e6; }
 
     private static float[] prefill(ForwardPass pass, int[] ids, KvCache cache) {
         float[] logits = null;

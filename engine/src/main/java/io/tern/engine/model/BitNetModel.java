@@ -2,15 +2,18 @@ package io.tern.engine.model;
 
 import io.tern.engine.gguf.GgufFile;
 import io.tern.engine.kernel.MatmulPool;
+import io.tern.engine.memory.PageAdvice;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * A loaded BitNet b1.58 model, or a shard of one: the layers [firstLayer, endLayer), plus the
  * token embedding when the shard starts at layer 0 and the final norm and lm_head when it ends
  * at the last layer. Weights stay off-heap: in the mapped file (float path) or packed into
- * kernel layout in {@code arena} (int8 path).
+ * kernel layout in {@code arena} (int8 path). Once copied off-heap, a tensor's pages of the mapped file are
+ * released from the resident set ({@link #releaseFilePages()}), so on the int8 path only the packed weights, the
+ * norms and the embedding rows actually looked up stay resident.
  */
 public final class BitNetModel implements AutoCloseable {
     private final BitNetConfig config;
@@ -22,12 +25,15 @@ public final class BitNetModel implements AutoCloseable {
     private final MemorySegment outputNorm; // (dim), null unless the shard holds the last layer
     private final Linear lmHead;            // (vocab, dim), null likewise
     private final GgufFile file;
-    private final Arena arena;
+    private final CountingArena arena;
     private final MatmulPool pool;
+    private final List<MemorySegment> copiedFromFile; // file regions only read at load
+    private final long mappedBytesInUse;              // file bytes read whole on every token
+    private volatile long releasedFileBytes;
 
     BitNetModel(BitNetConfig config, ModelOptions options, int firstLayer, int endLayer, Embedding embedding,
-                Layer[] layers, MemorySegment outputNorm, Linear lmHead, GgufFile file, Arena arena,
-                MatmulPool pool) {
+                Layer[] layers, MemorySegment outputNorm, Linear lmHead, GgufFile file, CountingArena arena,
+                MatmulPool pool, List<MemorySegment> copiedFromFile, long mappedBytesInUse) {
         this.config = config;
         this.options = options;
         this.firstLayer = firstLayer;
@@ -39,6 +45,8 @@ public final class BitNetModel implements AutoCloseable {
         this.file = file;
         this.arena = arena;
         this.pool = pool;
+        this.copiedFromFile = copiedFromFile;
+        this.mappedBytesInUse = mappedBytesInUse;
     }
 
     public BitNetConfig config() { return config; }
@@ -80,6 +88,39 @@ public final class BitNetModel implements AutoCloseable {
         if (lmHead != null) b += lmHead.weightBytes() + outputNorm.byteSize();
         return b;
     }
+
+    /** Bytes the model allocated off-heap: packed ternary weights, the int8 head, their scales (0 on the float path). */
+    public long offHeapBytes() { return arena.allocatedBytes(); }
+
+    /** Bytes of the mapped file read whole on every token (norms; every linear layer on the float path). */
+    public long mappedWeightBytes() { return mappedBytesInUse; }
+
+    /** Weights that must stay in memory to run: off-heap copies plus the file regions read on every token. */
+    public long residentWeightBytes() { return offHeapBytes() + mappedWeightBytes(); }
+
+    /** Bytes of the file the model copied off-heap at load and no longer reads (their pages can be released). */
+    public long copiedFileBytes() {
+        long b = 0;
+        for (MemorySegment s : copiedFromFile) b += s.byteSize();
+        return b;
+    }
+
+    /**
+     * Drops the mapped file's pages of the tensors copied off-heap at load from the resident set (the loader does
+     * this unless {@link ModelOptions#releaseFilePages()} is off). Results do not change: a later read of those
+     * bytes (the embedding rows of a tied head, a float reference head) faults them back in. Returns the bytes
+     * released, 0 where the OS offers no way.
+     */
+    public long releaseFilePages() {
+        // Advising an address range after the file is unmapped could zap whatever the OS mapped there since.
+        if (!arena.scope().isAlive()) throw new IllegalStateException("model is closed");
+        long b = PageAdvice.release(copiedFromFile, file.alignment());
+        releasedFileBytes = b;
+        return b;
+    }
+
+    /** Bytes released by the last {@link #releaseFilePages()}, 0 if never. */
+    public long releasedFileBytes() { return releasedFileBytes; }
 
     @Override
     public void close() {

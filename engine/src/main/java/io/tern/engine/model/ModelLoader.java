@@ -8,16 +8,18 @@ import io.tern.engine.kernel.Int8Matrix;
 import io.tern.engine.kernel.KernelChain;
 import io.tern.engine.kernel.MatmulPool;
 import io.tern.engine.kernel.TernaryKernel;
+import io.tern.engine.memory.PageAdvice;
 import io.tern.engine.quant.TensorCodec;
 import io.tern.engine.quant.TernaryCodec;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,12 +29,18 @@ import java.util.Optional;
  */
 public final class ModelLoader {
     private static final System.Logger LOG = System.getLogger(ModelLoader.class.getName());
+    /** Head rows whose file pages are released together while it is quantised (2B4T: 4096 F16 rows = 21 MB). */
+    private static final int HEAD_RELEASE_ROWS = 4096;
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final GgufFile file;
     private final BitNetConfig config;
     private final ModelOptions options;
-    private final Arena arena = Arena.ofShared();
+    private final CountingArena arena = new CountingArena();
+    /** File regions copied off-heap at load and never read whole again: their pages can be released. */
+    private final List<MemorySegment> copiedFromFile = new ArrayList<>();
+    /** Bytes of the file read whole on every token (norms, float layers): they stay resident. */
+    private long mappedBytesInUse;
     /** The one compute pool: ternary and int8 matmuls, float layers, attention. Its kernel is null on the float path. */
     private final MatmulPool pool;
 
@@ -85,15 +93,31 @@ public final class ModelLoader {
             GgufTensorInfo t = expect(head + ".weight", c.dim(), c.vocab());
             FloatLinear floatHead = new FloatLinear(file.data(t), TensorCodec.of(t.type()), c.vocab(), c.dim(), 1f, pool);
             // The head is the largest matrix read per token (2B4T: 657 MB of F16): int8 per row halves it.
-            lmHead = options.usesInt8Head()
-                    ? new Int8Linear(Int8Matrix.quantize(c.vocab(), c.dim(), (r, dst) -> floatHead.row(r, dst, 0), arena, pool), pool)
-                    : floatHead;
+            if (options.usesInt8Head()) {
+                MemorySegment headData = file.data(t);
+                long rowBytes = headData.byteSize() / c.vocab(); // whole blocks per row: dim is a multiple of every block size
+                Int8Matrix.FloatRows rows = (r, dst) -> {
+                    floatHead.row(r, dst, 0);
+                    // Rows are quantised in parallel, roughly in order: a straggler row re-faulted here is dropped by the final release.
+                    if ((r + 1) % HEAD_RELEASE_ROWS == 0)
+                        releaseEarly(headData.asSlice((r + 1L - HEAD_RELEASE_ROWS) * rowBytes, HEAD_RELEASE_ROWS * rowBytes));
+                };
+                lmHead = new Int8Linear(Int8Matrix.quantize(c.vocab(), c.dim(), rows, arena, pool), pool);
+                copiedFromFile.add(headData);
+            } else {
+                lmHead = floatHead;
+                mappedBytesInUse += t.byteSize();
+            }
         }
         BitNetModel model = new BitNetModel(c, options, range.start(), range.end(), embedding, layers,
-                outputNorm, lmHead, file, arena, pool);
+                outputNorm, lmHead, file, arena, pool, List.copyOf(copiedFromFile), mappedBytesInUse);
+        long released = options.releaseFilePages() ? model.releaseFilePages() : 0;
         LOG.log(System.Logger.Level.INFO, "loaded {0}: arch {1}, layers [{2}, {3}) of {4}, dim {5}, path {6}, kernel {7}, {8} MB of weights per token, in {9} ms",
                 file.path().getFileName(), c.architecture(), range.start(), range.end(), c.layers(), c.dim(),
                 options.path(), model.kernelName(), model.weightBytesPerToken() >> 20, (System.nanoTime() - t0) / 1_000_000);
+        LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT,
+                "weights resident: %.1f MB off-heap, %.1f MB read from the mapped file; %.1f MB of file pages released after load",
+                model.offHeapBytes() / 1e6, mappedBytesInUse / 1e6, released / 1e6));
         return model;
     }
 
@@ -118,6 +142,7 @@ public final class ModelLoader {
         GgufTensorInfo t = expect(name, n);
         if (t.type() != GgmlType.F32)
             throw new GgufFormatException("norm tensor '" + name + "' is " + t.type() + ", expected F32");
+        mappedBytesInUse += t.byteSize();
         return file.data(t);
     }
 
@@ -127,8 +152,14 @@ public final class ModelLoader {
         float extraScale = extraScale(base);
         TensorCodec codec = TensorCodec.of(t.type());
         MemorySegment data = file.data(t);
-        if (pool.kernel() == null) return new FloatLinear(data, codec, rows, cols, extraScale, pool);
-        return new TernaryLinear(pool.kernel().pack(rows, cols, ternaryRows(t, codec, data, rows, cols, extraScale), arena), pool);
+        if (pool.kernel() == null) {
+            mappedBytesInUse += data.byteSize();
+            return new FloatLinear(data, codec, rows, cols, extraScale, pool);
+        }
+        TernaryLinear packed = new TernaryLinear(pool.kernel().pack(rows, cols, ternaryRows(t, codec, data, rows, cols, extraScale), arena), pool);
+        copiedFromFile.add(data);
+        releaseEarly(data);
+        return packed;
     }
 
     /** bitnet.cpp / llama.cpp may keep the weight scale in a separate one-element F32 tensor. */
@@ -154,6 +185,14 @@ public final class ModelLoader {
             };
         }
         return FloatTernarizer.of(data, codec, rows, cols, extraScale);
+    }
+
+    /**
+     * Drops a copied region's file pages right away, so the load's peak resident set stays near the final one
+     * instead of file + copies. The model's release after load covers every copied region again, padding included.
+     */
+    private void releaseEarly(MemorySegment region) {
+        if (options.releaseFilePages() && PageAdvice.supported()) PageAdvice.release(List.of(region), 0);
     }
 
     private GgufTensorInfo expect(String name, long... dims) throws GgufFormatException {
