@@ -38,7 +38,8 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseParallelGC", "-Dquarkus.http.port=" + port));
+                // A small young generation: per-step garbage is short-lived, and an unbounded one grows the resident set.
+                "-XX:+UseParallelGC", "-Xmn64m", "-Dquarkus.http.port=" + port));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

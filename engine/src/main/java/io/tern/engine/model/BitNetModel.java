@@ -124,6 +124,7 @@ public final class BitNetModel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (embedding != null) embedding.close();
         pool.close();
         arena.close();
         file.close();

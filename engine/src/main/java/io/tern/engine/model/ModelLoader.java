@@ -43,6 +43,7 @@ public final class ModelLoader {
     private long mappedBytesInUse;
     /** The one compute pool: ternary and int8 matmuls, float layers, attention. Its kernel is null on the float path. */
     private final MatmulPool pool;
+    private Embedding embedding;          // opened by build(); closed by release() if the load fails
 
     private ModelLoader(GgufFile file, ModelOptions options) throws GgufFormatException {
         this.file = file;
@@ -77,10 +78,13 @@ public final class ModelLoader {
         long t0 = System.nanoTime();
         BitNetConfig c = config;
         LayerRange range = LayerRange.of(file.metadata(), c.layers());
-        Embedding embedding = null;
         if (range.holdsFirst()) {
             GgufTensorInfo emb = expect("token_embd.weight", c.dim(), c.vocab());
-            embedding = new Embedding(file.data(emb), TensorCodec.of(emb.type()), c.vocab(), c.dim());
+            TensorCodec codec = TensorCodec.of(emb.type());
+            // The int8 path gives file pages back after load: read rows with pread then, never through the mapping.
+            embedding = options.releaseFilePages() && options.path() == NumericPath.INT8
+                    ? Embedding.fromFile(file.path(), file.dataStart() + emb.offset(), emb.byteSize(), codec, c.vocab(), c.dim())
+                    : Embedding.mapped(file.data(emb), codec, c.vocab(), c.dim());
         }
         Layer[] layers = new Layer[range.count()];
         for (int i = range.start(); i < range.end(); i++) layers[i - range.start()] = layer(i);
@@ -204,6 +208,7 @@ public final class ModelLoader {
     }
 
     private void release() {
+        if (embedding != null) embedding.close();
         pool.close();
         arena.close();
     }
