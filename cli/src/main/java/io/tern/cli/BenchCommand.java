@@ -99,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "decode           %.2f tok/s (%d tokens after the prompt)%n", decodeTokS, gen);
             System.out.printf(Locale.ROOT, "bytes per token  %.1f MB of weights%n", bytesPerToken / 1e6);
             System.out.printf(Locale.ROOT, "effective        %.2f GB/s%n", effective);
-            System.out.printf(Locale.ROOT, "stream read      %.2f GB/s (same process, %d threads)%n", stream, nThreads);
+            System.out.printf(Locale.ROOT, "stream read      %.2f GB/s (same process, %d threads, best of a Vector API and a native read)%n", stream, nThreads);
             System.out.printf(Locale.ROOT, "roofline         %.3f%n", roofline);
             System.out.printf(Locale.ROOT, "prefill/decode   %.1fx%n", prefillTokS / decodeTokS);
             if (head != null) {

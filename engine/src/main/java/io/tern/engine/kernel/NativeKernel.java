@@ -62,13 +62,7 @@ public final class NativeKernel implements TernaryKernel {
     public static NativeKernel load(String forced) {
         SymbolLookup lib = NativeLibrary.open();
         Linker linker = Linker.nativeLinker();
-        int features;
-        try {
-            MethodHandle cpu = linker.downcallHandle(symbol(lib, "tern_cpu_features"), FunctionDescriptor.of(JAVA_INT));
-            features = (int) cpu.invokeExact();
-        } catch (Throwable e) {
-            throw new IllegalStateException("tern_cpu_features failed: " + e, e);
-        }
+        int features = cpuFeatures(lib);
         Isa isa = null;
         if (forced != null && !forced.isBlank()) {
             try {
@@ -86,7 +80,17 @@ public final class NativeKernel implements TernaryKernel {
         return new NativeKernel(isa, run, runI8);
     }
 
-    private static MemorySegment symbol(SymbolLookup lib, String name) {
+    /** The library's CPUID probe: bit 0 AVX2, bit 1 AVX-VNNI, bit 2 AVX-512 F+BW+VNNI. */
+    static int cpuFeatures(SymbolLookup lib) {
+        try {
+            MethodHandle cpu = Linker.nativeLinker().downcallHandle(symbol(lib, "tern_cpu_features"), FunctionDescriptor.of(JAVA_INT));
+            return (int) cpu.invokeExact();
+        } catch (Throwable e) {
+            throw new IllegalStateException("tern_cpu_features failed: " + e, e);
+        }
+    }
+
+    static MemorySegment symbol(SymbolLookup lib, String name) {
         return lib.find(name).orElseThrow(() -> new IllegalStateException("libternkernels.so has no symbol " + name + " (stale build?)"));
     }
 
@@ -142,7 +146,7 @@ public final class NativeKernel implements TernaryKernel {
      * calling at once turn into cache-line ping-pong (it topped the profile). Callers keep the
      * arenas alive for the call (the model closes its pool before its arena).
      */
-    private static MemorySegment bare(MemorySegment s) {
+    static MemorySegment bare(MemorySegment s) {
         return s.isNative() ? MemorySegment.ofAddress(s.address()) : s;
     }
 
