@@ -32,6 +32,9 @@ public final class Int8Matrix {
         this.scales = scales;
     }
 
+    /** Rows one pool task of {@link #quantize} reads, in order: [k · ROWS_PER_TASK, (k + 1) · ROWS_PER_TASK). */
+    public static final int ROWS_PER_TASK = 256;
+
     /**
      * Quantises rows × cols floats into {@code arena} (shared if the pool has several threads), rows in parallel on
      * {@code pool}. Per row: scale = max|w| / 127 (1 for an all-zero row), q = round-half-away(w / scale).
@@ -42,7 +45,7 @@ public final class Int8Matrix {
         long rowBytes = (long) Math.ceilDiv(cols, ALIGN) * ALIGN;
         MemorySegment data = arena.allocate(rowBytes * rows, ALIGN);
         MemorySegment scales = arena.allocate((long) rows * Float.BYTES, ALIGN);
-        int per = 256;
+        int per = ROWS_PER_TASK;
         ThreadLocal<float[]> rowBuf = ThreadLocal.withInitial(() -> new float[cols]);
         ThreadLocal<byte[]> qBuf = ThreadLocal.withInitial(() -> new byte[cols]);
         pool.parallelFor(Math.ceilDiv(rows, per), task -> {

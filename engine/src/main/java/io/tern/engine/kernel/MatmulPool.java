@@ -1,13 +1,15 @@
 package io.tern.engine.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
  * The one compute pool of a model: persistent threads sized to the cores (or given) that, with the calling thread,
- * claim the tasks of one job in turn — rows of a matmul, or any {@link #parallelFor}. No allocation or thread
+ * run the tasks of one job — chunks of rows of a matmul, or any {@link #parallelFor}. Each thread owns a contiguous
+ * share of the tasks and runs it in order (its weights stream from memory as one sequential read: a decode step
+ * measured ~20% faster than with chunks dealt out in turn), then steals from the others' ends. No allocation or thread
  * creation per call; idle workers spin briefly (decode issues jobs back to back) and then park. Jobs are serialised:
  * one at a time; a job started from inside a running job's task runs inline on that thread.
  * With more than one thread, matrices must live in a shared (or global / auto) arena: workers read them too.
@@ -25,8 +27,8 @@ public final class MatmulPool implements AutoCloseable {
     private final TernaryKernel kernel;
     private final int threads;
     private final Thread[] workers;
-    /** generation << 32 | next task: a task is claimed by CAS, so a late worker can never take one of another job. */
-    private final AtomicLong ticket = new AtomicLong();
+    /** Per thread (caller 0, workers 1..): the range of the current job's tasks it owns; claimed by CAS. */
+    private final AtomicLongArray ranges;
     /** Tasks finished in the current job: the caller waits for these, never for a worker that took nothing. */
     private final AtomicInteger done = new AtomicInteger();
     private final IntConsumer matmulChunk = this::matmulChunk;
@@ -36,7 +38,6 @@ public final class MatmulPool implements AutoCloseable {
 
     // The job: written by the caller before it bumps generation (volatile), read by workers after.
     private IntConsumer body;
-    private int tasks;
     private Thread caller;
     // A matmul job's operands (body = matmulChunk): one int8 matrix, or up to MAX_GROUP ternary ones that share x.
     private final TernaryMatrix[] tws = new TernaryMatrix[MAX_GROUP];
@@ -55,8 +56,10 @@ public final class MatmulPool implements AutoCloseable {
         this.kernel = kernel;
         this.threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         this.workers = new Thread[this.threads - 1];
+        this.ranges = new AtomicLongArray(this.threads);
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = Thread.ofPlatform().daemon().name("tern-compute-" + (i + 1)).unstarted(this::workLoop);
+            int self = i + 1;
+            workers[i] = Thread.ofPlatform().daemon().name("tern-compute-" + self).unstarted(() -> workLoop(self));
             workers[i].start();
         }
     }
@@ -207,24 +210,21 @@ public final class MatmulPool implements AutoCloseable {
 
     private synchronized void run(int tasks, IntConsumer body) {
         if (closed) throw new IllegalStateException("compute pool is closed");
-        this.tasks = tasks;
+        if (tasks > MAX_TASKS) throw new IllegalArgumentException(tasks + " tasks exceed the pool's limit of " + MAX_TASKS);
         this.body = body;
         this.caller = Thread.currentThread();
         int g = generation + 1;
         done.set(0);
-        ticket.set((long) g << 32);
+        for (int i = 0; i < threads; i++) ranges.set(i, range(g, (int) ((long) tasks * i / threads), (int) ((long) tasks * (i + 1) / threads)));
         generation = g;                     // publishes the job
         for (Thread t : workers) LockSupport.unpark(t);
         try {
-            work(g);
+            work(g, 0);
             for (int spins = 0; done.get() < tasks; spins++) {
                 if (spins < SPIN) Thread.onSpinWait();
                 else LockSupport.parkNanos(this, 50_000);
             }
         } finally {
-            // Every task is claimed: close the job before its fields are reused, so a worker that read the next
-            // job's task count early can never claim a ticket of this one.
-            ticket.set(((long) g << 32) | Integer.MAX_VALUE);
             this.caller = null;
             this.body = null;
         }
@@ -237,17 +237,29 @@ public final class MatmulPool implements AutoCloseable {
         }
     }
 
-    /** Claims and runs tasks of job {@code g} until none are left (or the job is no longer g). */
-    private void work(int g) {
+    /**
+     * Runs tasks of job g: first the front of this thread's own range, in order (rows stream contiguously, which
+     * the hardware prefetcher rewards), then — when it is empty — tasks stolen from the back of the others' ranges.
+     * Returns when no range of job g has a task left, or the job is no longer g.
+     */
+    private void work(int g, int self) {
         IntConsumer body = this.body;
-        int tasks = this.tasks;
+        int tag = g & TAG_MASK;
+        int victim = self;
         while (true) {
-            long cur = ticket.get();
-            int c = (int) cur;
-            if ((int) (cur >>> 32) != g || c >= tasks) return;
-            if (!ticket.compareAndSet(cur, cur + 1)) continue;
+            long w = ranges.get(victim);
+            if (tag(w) != tag) return;
+            int front = front(w), back = back(w);
+            if (front >= back) {
+                victim = (victim + 1) % threads;
+                if (victim == self) return;
+                continue;
+            }
+            int task = victim == self ? front : back - 1;
+            long claimed = victim == self ? range(g, front + 1, back) : range(g, front, back - 1);
+            if (!ranges.compareAndSet(victim, w, claimed)) continue;
             try {
-                body.accept(c);
+                body.accept(task);
             } catch (Throwable e) {
                 failure = e;
             } finally {
@@ -256,7 +268,22 @@ public final class MatmulPool implements AutoCloseable {
         }
     }
 
-    private void workLoop() {
+    // A range word: job tag (24 bits) | front (20 bits) | back (20 bits). The tag keeps a worker that is late from
+    // an earlier job from claiming a task of the current one; it would take 2^24 jobs passing by to fool it.
+    private static final int TAG_MASK = (1 << 24) - 1;
+    private static final int MAX_TASKS = (1 << 20) - 1;
+
+    private static long range(int g, int front, int back) {
+        return ((long) (g & TAG_MASK) << 40) | ((long) front << 20) | back;
+    }
+
+    private static int tag(long w) { return (int) (w >>> 40); }
+
+    private static int front(long w) { return (int) (w >>> 20) & MAX_TASKS; }
+
+    private static int back(long w) { return (int) w & MAX_TASKS; }
+
+    private void workLoop(int self) {
         int seen = 0;
         while (true) {
             for (int spins = 0; generation == seen && !closed; spins++) {
@@ -265,7 +292,7 @@ public final class MatmulPool implements AutoCloseable {
             }
             if (closed) return;
             seen = generation;
-            work(seen);
+            work(seen, self);
         }
     }
 
