@@ -1,6 +1,7 @@
 package io.tern.gateway;
 
 import com.google.protobuf.ByteString;
+import io.grpc.ServerServiceDefinition;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -48,6 +49,12 @@ public class OipGrpcService extends MutinyGRPCInferenceServiceGrpc.GRPCInference
 
     @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev")
     String version;
+
+    /** Requests protobuf cannot parse (e.g. a prompt that is not UTF-8) get INVALID_ARGUMENT naming the field. */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return RequestParseGuard.guard(super.bindService());
+    }
 
     @Override
     public Uni<ServerLiveResponse> serverLive(ServerLiveRequest request) {
