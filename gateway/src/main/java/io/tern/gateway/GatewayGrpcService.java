@@ -147,7 +147,8 @@ public class GatewayGrpcService extends MutinyTernGatewayGrpc.TernGatewayImplBas
                 s.hasTopK() ? Integer.toUnsignedLong(s.getTopK()) : null,
                 s.hasTopP() ? (double) s.getTopP() : null,
                 s.hasSeed() ? s.getSeed() : null,
-                s.getStopList());
+                s.getStopList(),
+                s.hasSkipSpecialTokens() ? s.getSkipSpecialTokens() : null);
         return new GenerateCall(GenerateCall.Api.GRPC, endpoint, r.getRequestId(), r.getClientId(),
                 r.getModel().getName(), r.getModel().getVersion(), r.getModel().getAlias(),
                 r.hasChat() ? null : r.getPrompt(), r.hasChat() ? messages(r.getChat()) : null,
