@@ -1,5 +1,6 @@
 package io.tern.gateway;
 
+import io.grpc.ServerServiceDefinition;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -38,6 +39,12 @@ public class GatewayGrpcService extends MutinyTernGatewayGrpc.TernGatewayImplBas
 
     @Inject
     TokenizerSource tokenizers;
+
+    /** Requests protobuf cannot parse (e.g. a prompt that is not UTF-8) get INVALID_ARGUMENT naming the field. */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return RequestParseGuard.guard(super.bindService());
+    }
 
     @Override
     @Blocking
@@ -140,7 +147,8 @@ public class GatewayGrpcService extends MutinyTernGatewayGrpc.TernGatewayImplBas
                 s.hasTopK() ? Integer.toUnsignedLong(s.getTopK()) : null,
                 s.hasTopP() ? (double) s.getTopP() : null,
                 s.hasSeed() ? s.getSeed() : null,
-                s.getStopList());
+                s.getStopList(),
+                s.hasSkipSpecialTokens() ? s.getSkipSpecialTokens() : null);
         return new GenerateCall(GenerateCall.Api.GRPC, endpoint, r.getRequestId(), r.getClientId(),
                 r.getModel().getName(), r.getModel().getVersion(), r.getModel().getAlias(),
                 r.hasChat() ? null : r.getPrompt(), r.hasChat() ? messages(r.getChat()) : null,

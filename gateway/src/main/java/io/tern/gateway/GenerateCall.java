@@ -24,8 +24,13 @@ public record GenerateCall(Api api, String endpoint, String requestId, String cl
         }
     }
 
-    /** Sampling settings exactly as given (not yet checked); null = unset. */
-    public record Sampling(Long maxTokens, Double temperature, Long topK, Double topP, Long seed, List<String> stop) {
-        public static final Sampling DEFAULTS = new Sampling(null, null, null, null, null, List.of());
+    /**
+     * Sampling and output settings exactly as given (not yet checked); null = unset.
+     *
+     * @param skipSpecialTokens leave special tokens out of the text (default true)
+     */
+    public record Sampling(Long maxTokens, Double temperature, Long topK, Double topP, Long seed, List<String> stop,
+                           Boolean skipSpecialTokens) {
+        public static final Sampling DEFAULTS = new Sampling(null, null, null, null, null, List.of(), null);
     }
 }

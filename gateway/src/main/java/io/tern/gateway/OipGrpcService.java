@@ -1,6 +1,7 @@
 package io.tern.gateway;
 
 import com.google.protobuf.ByteString;
+import io.grpc.ServerServiceDefinition;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -48,6 +49,12 @@ public class OipGrpcService extends MutinyGRPCInferenceServiceGrpc.GRPCInference
 
     @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev")
     String version;
+
+    /** Requests protobuf cannot parse (e.g. a prompt that is not UTF-8) get INVALID_ARGUMENT naming the field. */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return RequestParseGuard.guard(super.bindService());
+    }
 
     @Override
     public Uni<ServerLiveResponse> serverLive(ServerLiveRequest request) {
@@ -141,7 +148,8 @@ public class OipGrpcService extends MutinyGRPCInferenceServiceGrpc.GRPCInference
         String stop = p.containsKey("stop") ? p.get("stop").getStringParam() : null;
         GenerateCall.Sampling sampling = new GenerateCall.Sampling(
                 integer(p, "max_tokens"), number(p, "temperature"), integer(p, "top_k"), number(p, "top_p"),
-                integer(p, "seed"), stop == null || stop.isEmpty() ? List.of() : List.of(stop));
+                integer(p, "seed"), stop == null || stop.isEmpty() ? List.of() : List.of(stop),
+                bool(p, "skip_special_tokens"));
         String alias = p.containsKey("alias") ? p.get("alias").getStringParam() : "";
         String clientId = p.containsKey("client_id") ? p.get("client_id").getStringParam() : "";
         return new GenerateCall(GenerateCall.Api.OIP, "model_infer", r.getId(), clientId, r.getModelName(),
@@ -187,6 +195,17 @@ public class OipGrpcService extends MutinyGRPCInferenceServiceGrpc.GRPCInference
             case DOUBLE_PARAM -> (long) v.getDoubleParam();
             default -> throw GatewayException.invalid(name, "parameter " + name + " must be a number");
         };
+    }
+
+    private static Boolean bool(Map<String, InferParameter> p, String name) {
+        InferParameter v = p.get(name);
+        if (v == null) {
+            return null;
+        }
+        if (v.getParameterChoiceCase() != InferParameter.ParameterChoiceCase.BOOL_PARAM) {
+            throw GatewayException.invalid(name, "parameter " + name + " must be a bool");
+        }
+        return v.getBoolParam();
     }
 
     private static Double number(Map<String, InferParameter> p, String name) {

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Reads an OpenAI request body (completions or chat completions) into a {@link GenerateCall}.
- * The model may be {@code name} or {@code name@version-or-alias}. Extensions: {@code top_k}.
+ * The model may be {@code name} or {@code name@version-or-alias}. Extensions (as vLLM has them):
+ * {@code top_k}, {@code skip_special_tokens}.
  */
 final class OpenAiRequest {
 
@@ -88,7 +89,8 @@ final class OpenAiRequest {
             maxTokens = integer(body, "max_tokens");
         }
         GenerateCall.Sampling sampling = new GenerateCall.Sampling(maxTokens, number(body, "temperature"),
-                integer(body, "top_k"), number(body, "top_p"), integer(body, "seed"), stop(body.get("stop")));
+                integer(body, "top_k"), number(body, "top_p"), integer(body, "seed"), stop(body.get("stop")),
+                bool(body, "skip_special_tokens"));
         String user = body.path("user").asText("");
         String clientId = headerClientId != null && !headerClientId.isEmpty() ? headerClientId : user;
         return new GenerateCall(GenerateCall.Api.OPENAI, endpoint, requestId, clientId, model, version, alias,
@@ -119,6 +121,17 @@ final class OpenAiRequest {
             throw GatewayException.invalid(field, field + " must be an integer");
         }
         return v.asLong();
+    }
+
+    private static Boolean bool(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw GatewayException.invalid(field, field + " must be true or false");
+        }
+        return v.asBoolean();
     }
 
     private static Double number(JsonNode body, String field) {

@@ -139,6 +139,7 @@ final class RequestTrace {
             s.put("top_p", request.sampling().topP());
             s.put("seed", request.sampling().seed());
             s.put("stop", request.stop());
+            s.put("skip_special_tokens", request.skipSpecialTokens());
             r.put("sampling", s);
         }
         r.put("workers", workers);

@@ -84,7 +84,8 @@ public class RequestValidator {
         int budget = (int) Math.min(maxTokens, context - ids.length);
         SamplingParams params = new SamplingParams((float) temperature, (int) topK, (float) topP, seed);
         return new PreparedRequest(requestId, call, resolution, mt, ids, promptText, params,
-                (int) Math.min(maxTokens, Integer.MAX_VALUE), budget, stop);
+                (int) Math.min(maxTokens, Integer.MAX_VALUE), budget, stop,
+                s.skipSpecialTokens() == null || s.skipSpecialTokens());
     }
 
     private static int[] withBos(Tokenizer tokenizer, int[] body) {

@@ -14,13 +14,17 @@ import java.nio.file.Path;
 
 /**
  * The test model (tiny BitNet shape, 3 layers, seeded random TQ2_0 weights, test vocabulary) and
- * its 2 shards, layers [0, 2) and [2, 3), written once per run under target/test-models.
+ * its 2 shards, layers [0, 2) and [2, 3), written once per run under target/test-models. The
+ * vocabulary is 17 tokens larger than the conformance model's: reserved control tokens, so that
+ * sampled completions hold special tokens now and then.
  */
 public final class TinyModels {
 
     public static final String MODEL = "tiny";
     public static final String VERSION = "v1";
     public static final int SPLIT = 2;
+
+    static final BitNetShape SHAPE = withVocab(BitNetShape.tiny(), 320);
 
     private static final Path DIR = Path.of("target", "test-models");
     private static boolean written;
@@ -45,14 +49,19 @@ public final class TinyModels {
         try {
             Files.createDirectories(DIR);
             Path full = DIR.resolve("tiny.gguf");
-            new TestModelGenerator(BitNetShape.tiny()).weightType(GgmlType.TQ2_0).seed(7).write(full);
-            int layers = BitNetShape.tiny().nLayer();
+            new TestModelGenerator(SHAPE).weightType(GgmlType.TQ2_0).seed(7).write(full);
+            int layers = SHAPE.nLayer();
             writeShard(full, DIR.resolve("tiny.shard0.gguf"), 0, SPLIT, layers);
             writeShard(full, DIR.resolve("tiny.shard1.gguf"), SPLIT, layers, layers);
             written = true;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the test model", e);
         }
+    }
+
+    private static BitNetShape withVocab(BitNetShape s, int vocab) {
+        return new BitNetShape(s.arch(), s.nLayer(), s.nEmbd(), s.nFf(), s.nHead(), s.nHeadKv(), vocab,
+                s.contextLength(), s.ropeTheta(), s.rmsEps());
     }
 
     /** Metadata + range keys + the range's blk.N.*; token_embd with the first and the last shard (tied head). */

@@ -13,6 +13,8 @@ public final class StoreException extends RuntimeException {
         CONFLICT,
         /** A stored blob no longer matches its sha256 (500 / DATA_LOSS). */
         CORRUPT,
+        /** An upload larger than tern.store.max-upload-bytes (413 / RESOURCE_EXHAUSTED). */
+        TOO_LARGE,
         /** The disk under the store root is full (507 / RESOURCE_EXHAUSTED). */
         NO_SPACE,
         /** The store cannot work right now, e.g. its root is unusable (503 / UNAVAILABLE). */
@@ -43,6 +45,10 @@ public final class StoreException extends RuntimeException {
 
     public static StoreException notFound(String message) {
         return new StoreException(Kind.NOT_FOUND, message);
+    }
+
+    public static StoreException tooLarge(String message) {
+        return new StoreException(Kind.TOO_LARGE, message);
     }
 
     public static StoreException conflict(String message) {

@@ -23,7 +23,7 @@ final class GrpcErrors {
                 case NOT_FOUND -> Status.NOT_FOUND;
                 case CONFLICT -> Status.FAILED_PRECONDITION;
                 case CORRUPT -> Status.DATA_LOSS;
-                case NO_SPACE -> Status.RESOURCE_EXHAUSTED;
+                case TOO_LARGE, NO_SPACE -> Status.RESOURCE_EXHAUSTED;
                 case UNAVAILABLE -> Status.UNAVAILABLE;
                 case INTERNAL -> Status.INTERNAL;
             };

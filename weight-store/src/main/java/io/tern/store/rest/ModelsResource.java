@@ -24,6 +24,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
@@ -44,6 +45,9 @@ public class ModelsResource {
 
     @Inject
     StoreHolder holder;
+
+    @ConfigProperty(name = "tern.store.max-upload-bytes", defaultValue = "68719476736")
+    long maxUploadBytes;
 
     private WeightStore store() {
         return holder.store();
@@ -80,7 +84,8 @@ public class ModelsResource {
     @POST
     @Path("/{name}/versions")
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "Upload a model file as the next version (streamed body; ?source=gguf|auto, ?filename=, ?alias=)")
+    @Operation(summary = "Upload a model file as the next version (streamed to disk; at most tern.store.max-upload-bytes,"
+            + " else 413; ?source=gguf|auto, ?filename=, ?alias=)")
     public Response upload(@PathParam("name") String name, @QueryParam("source") String source,
                            @QueryParam("filename") String filename, @QueryParam("alias") String alias,
                            @HeaderParam("Content-Length") Long contentLength, InputStream body) {
@@ -92,7 +97,8 @@ public class ModelsResource {
             throw StoreException.invalid("source '" + source + "' cannot be uploaded as one body: use 'gguf', or"
                     + " POST /v1/models/" + name + "/import with the path of a Hugging Face directory on the store's host");
         }
-        Manifest m = store().importStream(name, body, contentLength == null ? -1 : contentLength, filename,
+        InputStream capped = UploadLimit.apply(maxUploadBytes, contentLength, body);
+        Manifest m = store().importStream(name, capped, contentLength == null ? -1 : contentLength, filename,
                 ImportProgress.NONE);
         return created(m, alias);
     }

@@ -16,6 +16,7 @@ public class StoreExceptionMapper {
             case INVALID -> 400;
             case NOT_FOUND -> 404;
             case CONFLICT -> 409;
+            case TOO_LARGE -> 413;
             case NO_SPACE -> 507;
             case UNAVAILABLE -> 503;
             case CORRUPT, INTERNAL -> 500;
