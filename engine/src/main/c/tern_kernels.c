@@ -37,7 +37,7 @@ static inline void store(const job *j, int r, int t, int32_t d) {
 /* Weights stream from memory: prefetch PF_AHEAD bytes ahead (rows are contiguous, so past the row end too).
    Token tiles of 2-4 are still streaming-bound enough to gain from it (2 tokens: 570 -> 490 us on 6912x2560). */
 #ifndef PF_AHEAD
-#define PF_AHEAD 2048
+#define PF_AHEAD 4096
 #endif
 #define PREFETCH(p) do { if (PF_AHEAD) _mm_prefetch((const char *) (p) + PF_AHEAD, _MM_HINT_T0); } while (0)
 

@@ -65,7 +65,7 @@ public final class KernelBench {
         Int8Activations one = new Int8Activations(1, cols), many = new Int8Activations(GEMM_TOKENS, cols);
         one.quantize(xf, 0, 1);
         many.quantize(xf, 0, GEMM_TOKENS);
-        try (Arena arena = Arena.ofShared()) {
+        try (Arena arena = new io.tern.engine.memory.WeightArena()) {
             TernaryMatrix first = k.pack(rows, cols, src, arena);
             List<TernaryMatrix> copies = new ArrayList<>();
             copies.add(first);

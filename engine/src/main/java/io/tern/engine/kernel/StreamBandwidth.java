@@ -28,7 +28,7 @@ public final class StreamBandwidth {
     /** Best GB/s over {@code runs} passes over a {@code bytes} buffer split across {@code threads}, by either reader. */
     public static double measure(long bytes, int threads, int runs) throws InterruptedException {
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment buf = arena.allocate(bytes, 4096);
+            MemorySegment buf = io.tern.engine.memory.HugePages.allocate(bytes, arena);  // the pages the weights get
             buf.fill((byte) 1);
             double best = best(buf, threads, runs, false);
             if (NATIVE_SUM.isPresent()) best = Math.max(best, best(buf, threads, runs, true));

@@ -1,5 +1,6 @@
 package io.tern.engine.model;
 
+import io.tern.engine.memory.WeightArena;
 import io.tern.engine.gguf.GgufFile;
 import io.tern.engine.kernel.MatmulPool;
 import io.tern.engine.memory.PageAdvice;
@@ -25,14 +26,14 @@ public final class BitNetModel implements AutoCloseable {
     private final MemorySegment outputNorm; // (dim), null unless the shard holds the last layer
     private final Linear lmHead;            // (vocab, dim), null likewise
     private final GgufFile file;
-    private final CountingArena arena;
+    private final WeightArena arena;
     private final MatmulPool pool;
     private final List<MemorySegment> copiedFromFile; // file regions only read at load
     private final long mappedBytesInUse;              // file bytes read whole on every token
     private volatile long releasedFileBytes;
 
     BitNetModel(BitNetConfig config, ModelOptions options, int firstLayer, int endLayer, Embedding embedding,
-                Layer[] layers, MemorySegment outputNorm, Linear lmHead, GgufFile file, CountingArena arena,
+                Layer[] layers, MemorySegment outputNorm, Linear lmHead, GgufFile file, WeightArena arena,
                 MatmulPool pool, List<MemorySegment> copiedFromFile, long mappedBytesInUse) {
         this.config = config;
         this.options = options;

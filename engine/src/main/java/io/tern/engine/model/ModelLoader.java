@@ -1,5 +1,6 @@
 package io.tern.engine.model;
 
+import io.tern.engine.memory.WeightArena;
 import io.tern.engine.gguf.GgmlType;
 import io.tern.engine.gguf.GgufFile;
 import io.tern.engine.gguf.GgufFormatException;
@@ -36,7 +37,7 @@ public final class ModelLoader {
     private final GgufFile file;
     private final BitNetConfig config;
     private final ModelOptions options;
-    private final CountingArena arena = new CountingArena();
+    private final WeightArena arena = new WeightArena();
     /** File regions copied off-heap at load and never read whole again: their pages can be released. */
     private final List<MemorySegment> copiedFromFile = new ArrayList<>();
     /** Bytes of the file read whole on every token (norms, float layers): they stay resident. */

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
  * for), one token of int8 activations, the logits and a compute pool. Each call multiplies the next copy.
  */
 final class Int8Case implements AutoCloseable {
-    private final Arena arena = Arena.ofShared();
+    private final Arena arena = new io.tern.engine.memory.WeightArena();
     private final MatmulPool pool;
     private final Int8Matrix[] copies;
     private final Int8Activations x;  // (1, dim)

@@ -37,7 +37,7 @@ public class StreamRead extends BenchDefaults {
     @Setup
     public void setup() {
         arena = Arena.ofShared();
-        buffer = arena.allocate(BYTES, 4096);
+        buffer = io.tern.engine.memory.HugePages.allocate(BYTES, arena);  // the pages the weights get
         buffer.fill((byte) 1);
         pool = new MatmulPool(null, threads);
         sums = new long[threads * CHUNKS_PER_THREAD];

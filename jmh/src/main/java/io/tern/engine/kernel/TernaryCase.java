@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
  * a batch of int8 activations, the output and a compute pool. Each call multiplies the next copy.
  */
 final class TernaryCase implements AutoCloseable {
-    private final Arena arena = Arena.ofShared();  // shared: the pool's workers read the weights too
+    private final Arena arena = new io.tern.engine.memory.WeightArena();  // shared, huge pages: as a loaded model
     private final MatmulPool pool;
     private final TernaryMatrix[] copies;
     private final Int8Activations x;  // (tokens, cols)
