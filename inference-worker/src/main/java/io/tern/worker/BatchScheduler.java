@@ -208,6 +208,7 @@ final class BatchScheduler implements AutoCloseable {
                     long now = System.nanoTime();
                     sequences.removeIdle(now, idleTimeout)
                             .forEach(s -> LOG.debugf("freed idle sequence %s (%d positions)", s.id, s.cache.length()));
+                    sequences.recycleRetired();  // no step is running here
                     dropExpired(now);
                     batch = plan();
                     if (batch != null && gatherNanos > 0 && batch.chunks().size() < lastSegments

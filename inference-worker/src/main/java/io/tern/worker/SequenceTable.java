@@ -15,6 +15,7 @@ import java.util.Map;
 /** The sequences on this worker, with their KV reservations against the budget. Guarded by the scheduler's lock. */
 final class SequenceTable {
     private final Map<String, Sequence> byId = new HashMap<>();
+    private final List<Sequence> retired = new ArrayList<>();  // removed, KV pages not yet back in the pool
     private final KvBudget budget;
     private final int maxSequences;
     private final ForwardPass pass;
@@ -54,13 +55,23 @@ final class SequenceTable {
         return s;
     }
 
-    /** Removes a sequence and returns its reservation; null when unknown. */
+    /** Removes a sequence and returns its reservation; null when unknown. Its KV pages wait for {@link #recycleRetired}. */
     Sequence remove(String id) {
         Sequence s = byId.remove(id);
         if (s != null) {
             budget.release(s.reservedBytes);
+            retired.add(s);
         }
         return s;
+    }
+
+    /**
+     * Gives the KV pages of removed sequences back to the pass's pool. The scheduler calls it between steps: a
+     * sequence removed while a step runs may still be in that step.
+     */
+    void recycleRetired() {
+        for (Sequence s : retired) s.cache.recycle();
+        retired.clear();
     }
 
     /** Removes and returns the sequences with nothing queued that were last touched before {@code now - timeout}. */
@@ -71,6 +82,7 @@ final class SequenceTable {
             if (s.idle() && nowNanos - s.lastTouchedNanos > timeout.toNanos()) {
                 it.remove();
                 budget.release(s.reservedBytes);
+                retired.add(s);
                 freed.add(s);
             }
         }

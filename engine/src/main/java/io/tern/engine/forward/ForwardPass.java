@@ -45,6 +45,7 @@ public final class ForwardPass {
     private final LinearInput inFfn;
     private final LinearGroup[] qkv;      // (layers of this shard)
     private final LinearGroup[] gateUp;   // (layers of this shard)
+    private final KvPagePool kvPages = new KvPagePool();
 
     public ForwardPass(BitNetModel model, int maxTokens) {
         this.model = model;
@@ -78,10 +79,13 @@ public final class ForwardPass {
 
     public BitNetModel model() { return model; }
 
-    /** A KV cache sized for this model's layers. */
+    /** A KV cache sized for this model's layers, its pages from this pass's pool ({@link KvCache#recycle} returns them). */
     public KvCache newCache(int capacity) {
-        return new KvCache(model.layerCount(), c.kvHeads(), c.headDim(), Math.min(capacity, c.contextLength()), model.options().kvType());
+        return new KvCache(model.layerCount(), c.kvHeads(), c.headDim(), Math.min(capacity, c.contextLength()), model.options().kvType(), kvPages);
     }
+
+    /** The pool of free KV pages the caches of this pass share. */
+    public KvPagePool kvPages() { return kvPages; }
 
     /** hidden[(row), dim] = embedding of tokens[off + row] for row < n. */
     public void embed(int[] tokens, int off, int n, float[] hidden) {

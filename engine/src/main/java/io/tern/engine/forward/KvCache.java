@@ -25,9 +25,15 @@ public final class KvCache {
     private final int[][][] keysH, valuesH;  // F16: 2 per int
     private final int[][][] keysQ, valuesQ;  // Q8: 4 per int
     private final float[][][] keyScales, valueScales; // Q8: (layer, page) -> (kvHeads, PAGE)
+    private final KvPagePool pool;    // where pages come from and go back to
     private int length;               // positions filled
 
     public KvCache(int layers, int kvHeads, int headDim, int capacity, KvType type) {
+        this(layers, kvHeads, headDim, capacity, type, new KvPagePool());
+    }
+
+    /** A cache whose pages come from (and, on {@link #recycle}, return to) a pool shared with other caches. */
+    public KvCache(int layers, int kvHeads, int headDim, int capacity, KvType type, KvPagePool pool) {
         if (capacity <= 0) throw new IllegalArgumentException("KV cache capacity must be positive");
         this.layers = layers;
         this.kvHeads = kvHeads;
@@ -35,6 +41,7 @@ public final class KvCache {
         this.kvDim = kvHeads * headDim;
         this.capacity = capacity;
         this.type = type;
+        this.pool = pool;
         int pages = (capacity + PAGE - 1) / PAGE;
         boolean f = type == KvType.F32, h = type == KvType.F16, q = type == KvType.Q8;
         this.keysF = f ? new float[layers][pages][] : null;
@@ -101,8 +108,8 @@ public final class KvCache {
         switch (type) {
             case F32 -> {
                 if (keysF[layer][page] == null) {
-                    keysF[layer][page] = new float[PAGE * kvDim];
-                    valuesF[layer][page] = new float[PAGE * kvDim];
+                    keysF[layer][page] = pool.floats(PAGE * kvDim);
+                    valuesF[layer][page] = pool.floats(PAGE * kvDim);
                 }
                 float[] kp = keysF[layer][page];
                 for (int d = 0; d < kvDim; d++) kp[d * PAGE + j] = k[kOff + d];
@@ -110,8 +117,8 @@ public final class KvCache {
             }
             case F16 -> {
                 if (keysH[layer][page] == null) {
-                    keysH[layer][page] = new int[PAGE * kvDim / 2];
-                    valuesH[layer][page] = new int[PAGE * kvDim / 2];
+                    keysH[layer][page] = pool.ints(PAGE * kvDim / 2);
+                    valuesH[layer][page] = pool.ints(PAGE * kvDim / 2);
                 }
                 int[] kp = keysH[layer][page], vp = valuesH[layer][page];
                 for (int d = 0; d < kvDim; d++) {
@@ -122,10 +129,10 @@ public final class KvCache {
             }
             case Q8 -> {
                 if (keysQ[layer][page] == null) {
-                    keysQ[layer][page] = new int[PAGE * kvDim / 4];
-                    valuesQ[layer][page] = new int[PAGE * kvDim / 4];
-                    keyScales[layer][page] = new float[kvHeads * PAGE];
-                    valueScales[layer][page] = new float[kvHeads * PAGE];
+                    keysQ[layer][page] = pool.ints(PAGE * kvDim / 4);
+                    valuesQ[layer][page] = pool.ints(PAGE * kvDim / 4);
+                    keyScales[layer][page] = pool.floats(kvHeads * PAGE);
+                    valueScales[layer][page] = pool.floats(kvHeads * PAGE);
                 }
                 int[] kp = keysQ[layer][page], vp = valuesQ[layer][page];
                 for (int h = 0; h < kvHeads; h++) {
@@ -167,6 +174,38 @@ public final class KvCache {
     public void advanceTo(int newLength) {
         if (newLength > capacity) throw new IllegalStateException("KV cache full");
         this.length = Math.max(length, newLength);
+    }
+
+    /**
+     * Hands every page back to the pool and empties the cache. Only once no forward step can still touch it: the
+     * pages go to the next sequence that needs one.
+     */
+    public void recycle() {
+        for (int l = 0; l < layers; l++) {
+            for (int p = 0; p < (capacity + PAGE - 1) / PAGE; p++) {
+                switch (type) {
+                    case F32 -> {
+                        pool.give(keysF[l][p]);
+                        pool.give(valuesF[l][p]);
+                        keysF[l][p] = valuesF[l][p] = null;
+                    }
+                    case F16 -> {
+                        pool.give(keysH[l][p]);
+                        pool.give(valuesH[l][p]);
+                        keysH[l][p] = valuesH[l][p] = null;
+                    }
+                    case Q8 -> {
+                        pool.give(keysQ[l][p]);
+                        pool.give(valuesQ[l][p]);
+                        pool.give(keyScales[l][p]);
+                        pool.give(valueScales[l][p]);
+                        keysQ[l][p] = valuesQ[l][p] = null;
+                        keyScales[l][p] = valueScales[l][p] = null;
+                    }
+                }
+            }
+        }
+        length = 0;
     }
 
     /** Forgets everything from pos on (e.g. to re-run a prompt suffix). */

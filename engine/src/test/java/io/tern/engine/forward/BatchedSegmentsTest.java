@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One step over several sequences (prompt chunks and decode tokens mixed) gives each the bits it gets alone. */
 class BatchedSegmentsTest {
@@ -56,6 +58,25 @@ class BatchedSegmentsTest {
                     assertArrayEquals(want, Arrays.copyOfRange(logits, s * vocab, (s + 1) * vocab), path + " step " + step + " sequence " + s);
                 }
             }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = KvType.class, names = {"F32", "F16"})  // Q8 needs head_dim ≥ 64; the tiny model has 32
+    void recycledPagesGiveTheSameLogits(KvType kv) throws Exception {
+        try (BitNetModel model = io.tern.engine.model.ModelLoader.load(Golden.model(),
+                io.tern.engine.model.ModelOptions.defaults().withThreads(2).withKvType(kv))) {
+            ForwardPass pass = new ForwardPass(model, 16);
+            int[] other = {7, 7, 3, 1, 2, 9, 4, 4, 5};
+            KvCache first = pass.newCache(600);
+            for (int p = 0; p < 300; p += other.length) pass.forward(other, first, false);  // two pages per layer, full of other data
+            first.recycle();
+            assertEquals(0, first.length());
+            KvCache reused = pass.newCache(64);
+            float[] got = pass.forward(PROMPTS[0], reused, true);
+            assertTrue(pass.kvPages().reused() > 0, "no page was reused");
+            float[] want = new ForwardPass(model, 16).forward(PROMPTS[0], new ForwardPass(model, 16).newCache(64), true);
+            assertArrayEquals(want, got, kv + ": a recycled page changed the logits");
         }
     }
 }
