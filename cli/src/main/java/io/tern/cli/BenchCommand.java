@@ -154,6 +154,7 @@ final class BenchCommand implements Callable<Integer> {
         KvCache cache = pass.newCache(ctx);
         float[] logits = prefill(pass, ids, cache);
         for (int i = 0; i < decode; i++) logits = pass.forward(new int[]{Sampler.argmax(logits, 0, vocab)}, cache, false);
+        cache.recycle();  // the measured run reuses these pages
     }
 
     private Path syntheticModel() throws IOException {

@@ -25,13 +25,13 @@ public final class Int8Activations {
     private final int cols;
     private final int stride;
     private final byte[] q;        // (maxTokens, stride)
-    private final short[] q16;     // (maxTokens, stride), q widened, in VectorKernel's order (see q16Index)
+    private short[] q16;           // (maxTokens, stride), q widened, in VectorKernel's order (see q16Index); made on first request
     private final int[] sums;      // (maxTokens,) Σ_c q[t][c]
     private final float[] scales;  // (maxTokens,)
     private final MemorySegment qSegment, sumSegment, scaleSegment;  // heap views for critical downcalls
     private int tokens;
     /** q16 lags q: it is rebuilt on first request after a quantisation. */
-    private volatile boolean wideStale;
+    private volatile boolean wideStale = true;
 
     public Int8Activations(int maxTokens, int cols) {
         if (maxTokens <= 0) throw new IllegalArgumentException("maxTokens must be positive, got " + maxTokens);
@@ -40,7 +40,6 @@ public final class Int8Activations {
         this.cols = cols;
         this.stride = BlockLayout.paddedCols(cols);
         this.q = new byte[Math.multiplyExact(maxTokens, stride)];
-        this.q16 = new short[q.length];
         this.sums = new int[maxTokens];
         this.scales = new float[maxTokens];
         this.qSegment = MemorySegment.ofArray(q);
@@ -111,6 +110,7 @@ public final class Int8Activations {
     /** Builds q16 from q if a quantisation happened since the last build (kernels call this from several threads). */
     private synchronized void widen() {
         if (!wideStale) return;
+        if (q16 == null) q16 = new short[q.length];  // only the Vector API kernel asks: the others never pay for it
         for (int t = 0; t < tokens; t++) {
             int base = t * stride;
             for (int c = 0; c < cols; c++) q16[base + q16Index(c)] = q[base + c];
