@@ -132,32 +132,103 @@ static inline void row_avxvnni(const job *j, int r, int t, const int NT) {
     }
 }
 
+/* AVX-512 VNNI, written out with named accumulators: with arrays indexed in loops GCC kept shuffling them between
+   registers and spilled one to the stack every block (a 4-token tile ran at a third of the dpbusd rate). */
+#define Z512 _mm512_setzero_si512()
+#define DP512(acc, code, p) acc = _mm512_dpbusd_epi32(acc, code, _mm512_loadu_si512((const void *) (p)))
+#define FOLD512(a0, a1, a2, a3) _mm512_add_epi32(_mm512_add_epi32(a0, _mm512_srai_epi32(a1, 2)), \
+                                                 _mm512_add_epi32(_mm512_srai_epi32(a2, 4), _mm512_srai_epi32(a3, 6)))
+
 __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
-static inline void row_avx512vnni(const job *j, int r, int t, const int NT) {
+static inline void row1_avx512vnni(const job *j, int r, int t) {
     const uint8_t *w = j->w + (size_t) r * j->row_bytes;
-    const int8_t *q0 = j->q + (size_t) t * j->q_stride;
-    __m512i m[4];
-    for (int k = 0; k < 4; k++) m[k] = _mm512_set1_epi8((char) (3 << 2 * k));
-    __m512i s[4][4];
-    for (int n = 0; n < 4; n++) for (int k = 0; k < 4; k++) s[n][k] = _mm512_setzero_si512();
+    const int8_t *q = j->q + (size_t) t * j->q_stride;
+    const __m512i m0 = _mm512_set1_epi8(3), m1 = _mm512_set1_epi8(12), m2 = _mm512_set1_epi8(48), m3 = _mm512_set1_epi8((char) 192);
+    __m512i a0 = Z512, a1 = Z512, a2 = Z512, a3 = Z512;
     for (int b = 0; b < j->blocks; b++) {
         PREFETCH(w + (size_t) b * BLOCK_BYTES);
         __m512i v = _mm512_load_si512((const void *) (w + (size_t) b * BLOCK_BYTES));
-        const int8_t *qa = q0 + (size_t) b * BLOCK_COLS;
-        for (int k = 0; k < 4; k++) {
-            __m512i code = _mm512_and_si512(v, m[k]);
-            for (int n = 0; n < NT; n++) {
-                __m512i a = _mm512_loadu_si512((const void *) (qa + n * j->q_stride + 64 * k));
-                s[n][k] = _mm512_dpbusd_epi32(s[n][k], code, a);
-            }
-        }
+        const int8_t *o = q + (size_t) b * BLOCK_COLS;
+        DP512(a0, _mm512_and_si512(v, m0), o);
+        DP512(a1, _mm512_and_si512(v, m1), o + 64);
+        DP512(a2, _mm512_and_si512(v, m2), o + 128);
+        DP512(a3, _mm512_and_si512(v, m3), o + 192);
     }
-    for (int n = 0; n < NT; n++) {
-        __m512i f = _mm512_add_epi32(_mm512_add_epi32(s[n][0], _mm512_srai_epi32(s[n][1], 2)),
-                                     _mm512_add_epi32(_mm512_srai_epi32(s[n][2], 4), _mm512_srai_epi32(s[n][3], 6)));
-        store(j, r, t + n, _mm512_reduce_add_epi32(f));
+    store(j, r, t, _mm512_reduce_add_epi32(FOLD512(a0, a1, a2, a3)));
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
+static inline void row4_avx512vnni(const job *j, int r, int t) {
+    const uint8_t *w = j->w + (size_t) r * j->row_bytes;
+    const int8_t *q0 = j->q + (size_t) t * j->q_stride, *q1 = q0 + j->q_stride, *q2 = q1 + j->q_stride, *q3 = q2 + j->q_stride;
+    const __m512i m0 = _mm512_set1_epi8(3), m1 = _mm512_set1_epi8(12), m2 = _mm512_set1_epi8(48), m3 = _mm512_set1_epi8((char) 192);
+    __m512i a00 = Z512, a01 = Z512, a02 = Z512, a03 = Z512, a10 = Z512, a11 = Z512, a12 = Z512, a13 = Z512;
+    __m512i a20 = Z512, a21 = Z512, a22 = Z512, a23 = Z512, a30 = Z512, a31 = Z512, a32 = Z512, a33 = Z512;
+    for (int b = 0; b < j->blocks; b++) {
+        PREFETCH(w + (size_t) b * BLOCK_BYTES);
+        __m512i v = _mm512_load_si512((const void *) (w + (size_t) b * BLOCK_BYTES));
+        __m512i c0 = _mm512_and_si512(v, m0), c1 = _mm512_and_si512(v, m1), c2 = _mm512_and_si512(v, m2), c3 = _mm512_and_si512(v, m3);
+        size_t o = (size_t) b * BLOCK_COLS;
+        DP512(a00, c0, q0 + o); DP512(a01, c1, q0 + o + 64); DP512(a02, c2, q0 + o + 128); DP512(a03, c3, q0 + o + 192);
+        DP512(a10, c0, q1 + o); DP512(a11, c1, q1 + o + 64); DP512(a12, c2, q1 + o + 128); DP512(a13, c3, q1 + o + 192);
+        DP512(a20, c0, q2 + o); DP512(a21, c1, q2 + o + 64); DP512(a22, c2, q2 + o + 128); DP512(a23, c3, q2 + o + 192);
+        DP512(a30, c0, q3 + o); DP512(a31, c1, q3 + o + 64); DP512(a32, c2, q3 + o + 128); DP512(a33, c3, q3 + o + 192);
+    }
+    store(j, r, t, _mm512_reduce_add_epi32(FOLD512(a00, a01, a02, a03)));
+    store(j, r, t + 1, _mm512_reduce_add_epi32(FOLD512(a10, a11, a12, a13)));
+    store(j, r, t + 2, _mm512_reduce_add_epi32(FOLD512(a20, a21, a22, a23)));
+    store(j, r, t + 3, _mm512_reduce_add_epi32(FOLD512(a30, a31, a32, a33)));
+}
+
+/* Eight tokens in one pass over the row: a batch of 8 decode steps then streams each weight byte once at an even
+   pace, instead of a 4-token tile that waits on memory followed by one that only computes. 32 accumulators per
+   code would not fit the 32 registers, so codes are shifted down (3 shifts per block, shared by 8 tokens). */
+#define DP8(n, qn) acc##n = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_dpbusd_epi32(acc##n, \
+        c0, _mm512_loadu_si512((const void *) (qn + o))), c1, _mm512_loadu_si512((const void *) (qn + o + 64))), \
+        c2, _mm512_loadu_si512((const void *) (qn + o + 128))), c3, _mm512_loadu_si512((const void *) (qn + o + 192)))
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
+static inline void row8_avx512vnni(const job *j, int r, int t) {
+    const uint8_t *w = j->w + (size_t) r * j->row_bytes;
+    const int64_t s = j->q_stride;
+    const int8_t *q0 = j->q + (size_t) t * s, *q1 = q0 + s, *q2 = q1 + s, *q3 = q2 + s;
+    const int8_t *q4 = q3 + s, *q5 = q4 + s, *q6 = q5 + s, *q7 = q6 + s;
+    const __m512i m = _mm512_set1_epi8(3);
+    __m512i acc0 = Z512, acc1 = Z512, acc2 = Z512, acc3 = Z512, acc4 = Z512, acc5 = Z512, acc6 = Z512, acc7 = Z512;
+    for (int b = 0; b < j->blocks; b++) {
+        PREFETCH(w + (size_t) b * BLOCK_BYTES);
+        __m512i v = _mm512_load_si512((const void *) (w + (size_t) b * BLOCK_BYTES));
+        __m512i c0 = _mm512_and_si512(v, m), c1 = _mm512_and_si512(_mm512_srli_epi16(v, 2), m);
+        __m512i c2 = _mm512_and_si512(_mm512_srli_epi16(v, 4), m), c3 = _mm512_and_si512(_mm512_srli_epi16(v, 6), m);
+        size_t o = (size_t) b * BLOCK_COLS;
+        DP8(0, q0); DP8(1, q1); DP8(2, q2); DP8(3, q3); DP8(4, q4); DP8(5, q5); DP8(6, q6); DP8(7, q7);
+    }
+    store(j, r, t, _mm512_reduce_add_epi32(acc0));
+    store(j, r, t + 1, _mm512_reduce_add_epi32(acc1));
+    store(j, r, t + 2, _mm512_reduce_add_epi32(acc2));
+    store(j, r, t + 3, _mm512_reduce_add_epi32(acc3));
+    store(j, r, t + 4, _mm512_reduce_add_epi32(acc4));
+    store(j, r, t + 5, _mm512_reduce_add_epi32(acc5));
+    store(j, r, t + 6, _mm512_reduce_add_epi32(acc6));
+    store(j, r, t + 7, _mm512_reduce_add_epi32(acc7));
+}
+
+/* Tiles of 2 and 3 tokens (batch tails) are rare: one token at a time. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
+static inline void row_avx512vnni(const job *j, int r, int t, const int NT) {
+    if (NT == 4) {
+        row4_avx512vnni(j, r, t);
+    } else {
+        for (int n = 0; n < NT; n++) row1_avx512vnni(j, r, t + n);
     }
 }
+
+/* AVX2 and AVX-VNNI have 16 registers: 8 tokens run as two 4-token tiles of the same row (the second from L1). */
+__attribute__((target("avx2"), always_inline))
+static inline void row8_avx2(const job *j, int r, int t) { row_avx2(j, r, t, 4); row_avx2(j, r, t + 4, 4); }
+
+__attribute__((target("avx2,avxvnni"), always_inline))
+static inline void row8_avxvnni(const job *j, int r, int t) { row_avxvnni(j, r, t, 4); row_avxvnni(j, r, t + 4, 4); }
 
 /* ---------------------------------------------------------------- drivers: rows × token tiles of 4 */
 
@@ -173,6 +244,8 @@ static inline void row_avx512vnni(const job *j, int r, int t, const int NT) {
           for (int rb = r0; rb < r1; rb += ROW_BLOCK) {                                        \
             int re = rb + ROW_BLOCK < r1 ? rb + ROW_BLOCK : r1;                                \
             int t = tb;                                                                        \
+            for (; t + 8 <= te; t += 8)                                                        \
+                for (int r = rb; r < re; r++) row8_##isa(j, r, t);                             \
             for (; t + 4 <= te; t += 4)                                                        \
                 for (int r = rb; r < re; r++) row_##isa(j, r, t, 4);                           \
             int left = te - t;                                                                 \

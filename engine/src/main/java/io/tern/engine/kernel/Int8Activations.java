@@ -1,6 +1,9 @@
 package io.tern.engine.kernel;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -24,11 +27,11 @@ public final class Int8Activations {
     private final int maxTokens;
     private final int cols;
     private final int stride;
-    private final byte[] q;        // (maxTokens, stride)
+    private final MemorySegment q; // (maxTokens, stride) off-heap, rows 64-byte aligned: kernels load whole lines, never split ones
     private short[] q16;           // (maxTokens, stride), q widened, in VectorKernel's order (see q16Index); made on first request
     private final int[] sums;      // (maxTokens,) Σ_c q[t][c]
     private final float[] scales;  // (maxTokens,)
-    private final MemorySegment qSegment, sumSegment, scaleSegment;  // heap views for critical downcalls
+    private final MemorySegment sumSegment, scaleSegment;  // heap views for critical downcalls
     private int tokens;
     /** q16 lags q: it is rebuilt on first request after a quantisation. */
     private volatile boolean wideStale = true;
@@ -39,10 +42,9 @@ public final class Int8Activations {
         this.maxTokens = maxTokens;
         this.cols = cols;
         this.stride = BlockLayout.paddedCols(cols);
-        this.q = new byte[Math.multiplyExact(maxTokens, stride)];
+        this.q = Arena.ofAuto().allocate(Math.multiplyExact((long) maxTokens, stride), 64);
         this.sums = new int[maxTokens];
         this.scales = new float[maxTokens];
-        this.qSegment = MemorySegment.ofArray(q);
         this.sumSegment = MemorySegment.ofArray(sums);
         this.scaleSegment = MemorySegment.ofArray(scales);
     }
@@ -90,7 +92,7 @@ public final class Int8Activations {
         IntVector sum = IntVector.zero(I);
         for (int c = 0; c < cols; c += F.length()) {
             IntVector q = roundHalfAway(FloatVector.fromArray(F, x, from + c).mul(s));
-            ((ByteVector) q.convertShape(VectorOperators.I2B, B, 0)).intoArray(this.q, base + c);
+            ((ByteVector) q.convertShape(VectorOperators.I2B, B, 0)).intoMemorySegment(this.q, base + c, ByteOrder.nativeOrder());
             sum = sum.add(q);
         }
         scales[t] = s;
@@ -110,10 +112,10 @@ public final class Int8Activations {
     /** Builds q16 from q if a quantisation happened since the last build (kernels call this from several threads). */
     private synchronized void widen() {
         if (!wideStale) return;
-        if (q16 == null) q16 = new short[q.length];  // only the Vector API kernel asks: the others never pay for it
+        if (q16 == null) q16 = new short[(int) q.byteSize()];  // only the Vector API kernel asks: the others never pay for it
         for (int t = 0; t < tokens; t++) {
             int base = t * stride;
-            for (int c = 0; c < cols; c++) q16[base + q16Index(c)] = q[base + c];
+            for (int c = 0; c < cols; c++) q16[base + q16Index(c)] = q.get(ValueLayout.JAVA_BYTE, base + c);
         }
         wideStale = false;
     }
@@ -145,19 +147,17 @@ public final class Int8Activations {
 
     public float scale(int t) { return scales[t]; }
 
-    public byte q(int t, int c) { return q[t * stride + c]; }
+    public byte q(int t, int c) { return q.get(ValueLayout.JAVA_BYTE, (long) t * stride + c); }
 
     /** Distance between tokens in {@link #qArray()} and {@link #q16Array()}: cols padded to whole blocks. */
     int stride() { return stride; }
-
-    byte[] qArray() { return q; }
 
     short[] q16Array() {
         if (wideStale) widen();
         return q16;
     }
 
-    MemorySegment qSegment() { return qSegment; }
+    MemorySegment qSegment() { return q; }
 
     MemorySegment sumSegment() { return sumSegment; }
 
