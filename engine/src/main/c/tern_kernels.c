@@ -323,24 +323,40 @@ static inline void i8row_avxvnni(const i8job *j, int r, int t, const int NT) {
     for (int n = 0; n < NT; n++) i8store(j, r, t + n, hsum8(_mm256_add_epi32(s[n][0], s[n][1])) - 128 * j->sumq[t + n]);
 }
 
+/* Named accumulators, two chains per token (see row4_avx512vnni on why not arrays). */
+#define I8DP(acc, u, p) acc = _mm512_dpbusd_epi32(acc, u, _mm512_loadu_si512((const void *) (p)))
+
 __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
 static inline void i8row_avx512vnni(const i8job *j, int r, int t, const int NT) {
     const int8_t *w = j->w + (size_t) r * j->row_bytes;
-    const int8_t *q0 = j->q + (size_t) t * j->q_stride;
+    const int64_t st = j->q_stride;
+    const int8_t *q0 = j->q + (size_t) t * st, *q1 = q0 + st, *q2 = q1 + st, *q3 = q2 + st;
     const __m512i flip = _mm512_set1_epi8((char) 0x80);
-    __m512i s[4][2];
-    for (int n = 0; n < 4; n++) s[n][0] = s[n][1] = _mm512_setzero_si512();
-    int64_t c = 0, k = 0;
-    for (; c < j->row_bytes; c += 64, k ^= 1) {
+    __m512i a0 = Z512, b0 = Z512, a1 = Z512, b1 = Z512, a2 = Z512, b2 = Z512, a3 = Z512, b3 = Z512;
+    int64_t c = 0;
+    for (; c + 128 <= j->row_bytes; c += 128) {
         if (NT == 1 && PF_AHEAD) _mm_prefetch((const char *) (w + c) + PF_AHEAD, _MM_HINT_T0);
+        if (NT == 1 && PF_AHEAD) _mm_prefetch((const char *) (w + c + 64) + PF_AHEAD, _MM_HINT_T0);
         __m512i u = _mm512_xor_si512(_mm512_load_si512((const void *) (w + c)), flip);
-        for (int n = 0; n < NT; n++) {
-            __m512i x = _mm512_loadu_si512((const void *) (q0 + n * j->q_stride + c));
-            s[n][k] = _mm512_dpbusd_epi32(s[n][k], u, x);
+        __m512i v = _mm512_xor_si512(_mm512_load_si512((const void *) (w + c + 64)), flip);
+        I8DP(a0, u, q0 + c); I8DP(b0, v, q0 + c + 64);
+        if (NT == 4) {
+            I8DP(a1, u, q1 + c); I8DP(b1, v, q1 + c + 64);
+            I8DP(a2, u, q2 + c); I8DP(b2, v, q2 + c + 64);
+            I8DP(a3, u, q3 + c); I8DP(b3, v, q3 + c + 64);
         }
     }
-    for (int n = 0; n < NT; n++)
-        i8store(j, r, t + n, _mm512_reduce_add_epi32(_mm512_add_epi32(s[n][0], s[n][1])) - 128 * j->sumq[t + n]);
+    if (c < j->row_bytes) {  /* a row of an odd number of 64-byte lines */
+        __m512i u = _mm512_xor_si512(_mm512_load_si512((const void *) (w + c)), flip);
+        I8DP(a0, u, q0 + c);
+        if (NT == 4) { I8DP(a1, u, q1 + c); I8DP(a2, u, q2 + c); I8DP(a3, u, q3 + c); }
+    }
+    i8store(j, r, t, _mm512_reduce_add_epi32(_mm512_add_epi32(a0, b0)) - 128 * j->sumq[t]);
+    if (NT == 4) {
+        i8store(j, r, t + 1, _mm512_reduce_add_epi32(_mm512_add_epi32(a1, b1)) - 128 * j->sumq[t + 1]);
+        i8store(j, r, t + 2, _mm512_reduce_add_epi32(_mm512_add_epi32(a2, b2)) - 128 * j->sumq[t + 2]);
+        i8store(j, r, t + 3, _mm512_reduce_add_epi32(_mm512_add_epi32(a3, b3)) - 128 * j->sumq[t + 3]);
+    }
 }
 
 #define I8DRIVER(isa, attrs)                                                                   \
