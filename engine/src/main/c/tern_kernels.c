@@ -223,6 +223,12 @@ static inline void row_avx512vnni(const job *j, int r, int t, const int NT) {
     }
 }
 
+/* 8-token tiles read 8 activation rows per weight row: past this many blocks they no longer fit L1 with the
+   weights, and 4-token tiles do better. */
+#ifndef ROW8_MAX_BLOCKS
+#define ROW8_MAX_BLOCKS 16
+#endif
+
 /* AVX2 and AVX-VNNI have 16 registers: 8 tokens run as two 4-token tiles of the same row (the second from L1). */
 __attribute__((target("avx2"), always_inline))
 static inline void row8_avx2(const job *j, int r, int t) { row_avx2(j, r, t, 4); row_avx2(j, r, t + 4, 4); }
@@ -244,7 +250,7 @@ static inline void row8_avxvnni(const job *j, int r, int t) { row_avxvnni(j, r, 
           for (int rb = r0; rb < r1; rb += ROW_BLOCK) {                                        \
             int re = rb + ROW_BLOCK < r1 ? rb + ROW_BLOCK : r1;                                \
             int t = tb;                                                                        \
-            for (; t + 8 <= te; t += 8)                                                        \
+            for (; j->blocks <= ROW8_MAX_BLOCKS && t + 8 <= te; t += 8)                        \
                 for (int r = rb; r < re; r++) row8_##isa(j, r, t);                             \
             for (; t + 4 <= te; t += 4)                                                        \
                 for (int r = rb; r < re; r++) row_##isa(j, r, t, 4);                           \
