@@ -365,6 +365,37 @@ static inline void i8row_avx512vnni(const i8job *j, int r, int t, const int NT) 
     }
 }
 
+/* Eight tokens per pass over an int8 row (the lm_head of a batch of decode steps): one chain per token. */
+#define I8DP8(n, qn) acc##n = _mm512_dpbusd_epi32(acc##n, u, _mm512_loadu_si512((const void *) (qn + c)))
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
+static inline void i8row8_avx512vnni(const i8job *j, int r, int t) {
+    const int8_t *w = j->w + (size_t) r * j->row_bytes;
+    const int64_t st = j->q_stride;
+    const int8_t *q0 = j->q + (size_t) t * st, *q1 = q0 + st, *q2 = q1 + st, *q3 = q2 + st;
+    const int8_t *q4 = q3 + st, *q5 = q4 + st, *q6 = q5 + st, *q7 = q6 + st;
+    const __m512i flip = _mm512_set1_epi8((char) 0x80);
+    __m512i acc0 = Z512, acc1 = Z512, acc2 = Z512, acc3 = Z512, acc4 = Z512, acc5 = Z512, acc6 = Z512, acc7 = Z512;
+    for (int64_t c = 0; c < j->row_bytes; c += 64) {
+        __m512i u = _mm512_xor_si512(_mm512_load_si512((const void *) (w + c)), flip);
+        I8DP8(0, q0); I8DP8(1, q1); I8DP8(2, q2); I8DP8(3, q3); I8DP8(4, q4); I8DP8(5, q5); I8DP8(6, q6); I8DP8(7, q7);
+    }
+    i8store(j, r, t, _mm512_reduce_add_epi32(acc0) - 128 * j->sumq[t]);
+    i8store(j, r, t + 1, _mm512_reduce_add_epi32(acc1) - 128 * j->sumq[t + 1]);
+    i8store(j, r, t + 2, _mm512_reduce_add_epi32(acc2) - 128 * j->sumq[t + 2]);
+    i8store(j, r, t + 3, _mm512_reduce_add_epi32(acc3) - 128 * j->sumq[t + 3]);
+    i8store(j, r, t + 4, _mm512_reduce_add_epi32(acc4) - 128 * j->sumq[t + 4]);
+    i8store(j, r, t + 5, _mm512_reduce_add_epi32(acc5) - 128 * j->sumq[t + 5]);
+    i8store(j, r, t + 6, _mm512_reduce_add_epi32(acc6) - 128 * j->sumq[t + 6]);
+    i8store(j, r, t + 7, _mm512_reduce_add_epi32(acc7) - 128 * j->sumq[t + 7]);
+}
+
+__attribute__((target("avx2"), always_inline))
+static inline void i8row8_avx2(const i8job *j, int r, int t) { i8row_avx2(j, r, t, 4); i8row_avx2(j, r, t + 4, 4); }
+
+__attribute__((target("avx2,avxvnni"), always_inline))
+static inline void i8row8_avxvnni(const i8job *j, int r, int t) { i8row_avxvnni(j, r, t, 4); i8row_avxvnni(j, r, t + 4, 4); }
+
 #define I8DRIVER(isa, attrs)                                                                   \
     __attribute__((target(attrs)))                                                             \
     void tern_i8_##isa(const int8_t *w, int64_t row_bytes, int32_t rows, int32_t r0, int32_t r1, \
@@ -373,6 +404,7 @@ static inline void i8row_avx512vnni(const i8job *j, int r, int t, const int NT) 
         i8job j = {w, row_bytes, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs};         \
         for (int r = r0; r < r1; r++) {                                                        \
             int t = 0;                                                                         \
+            for (; t + 8 <= tokens; t += 8) i8row8_##isa(&j, r, t);                            \
             for (; t + 4 <= tokens; t += 4) i8row_##isa(&j, r, t, 4);                          \
             for (; t < tokens; t++) i8row_##isa(&j, r, t, 1);                                  \
         }                                                                                      \
