@@ -10,7 +10,12 @@ package io.tern.engine.forward;
  * key row or of a head's value row, element L·k + j sits in int j, half or byte k (L = float lanes).
  */
 public final class KvCache {
-    public static final int PAGE = 256;
+    /**
+     * Positions per page: small, so a short chat holds 64 positions of KV rather than 256 (a 2B4T page set is 9.8 MB
+     * in F32) and a page of one head's keys is one contiguous 32 KB run (2B4T) the prefetcher streams. Must be a multiple
+     * of the attention tile ({@link PageAttention#TILE}).
+     */
+    public static final int PAGE = 64;
     /** Float lanes of the attention kernels: the interleave width of F16 and Q8. */
     static final int LANES = PageAttention.LANES;
 

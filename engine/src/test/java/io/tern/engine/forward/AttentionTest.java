@@ -118,10 +118,11 @@ class AttentionTest {
 
     @Test
     void cacheSizesFollowTheType() {
-        assertEquals(2L * 256 * 640 * 4 * 30, KvCache.bytesFor(30, 640, 1));
+        int page = KvCache.PAGE;
+        assertEquals(2L * page * 640 * 4 * 30, KvCache.bytesFor(30, 640, 1));
         assertEquals(KvCache.bytesFor(30, 640, 300), KvCache.bytesFor(30, 5, 128, 300, KvType.F32));
-        assertEquals(2L * 2 * 256 * 640 * 2 * 30, KvCache.bytesFor(30, 5, 128, 512, KvType.F16));
-        assertEquals(2L * 256 * (640 + 5 * 4) * 30, KvCache.bytesFor(30, 5, 128, 256, KvType.Q8));
+        assertEquals(2L * 2 * page * 640 * 2 * 30, KvCache.bytesFor(30, 5, 128, 2 * page, KvType.F16));
+        assertEquals(2L * page * (640 + 5 * 4) * 30, KvCache.bytesFor(30, 5, 128, page, KvType.Q8));
         KvCache c = new KvCache(2, 5, 128, 1000, KvType.Q8);
         assertEquals(0, c.bytes());
         c.put(1, 300, new float[640], 0, new float[640], 0);
