@@ -27,6 +27,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--top-p", defaultValue = "1") float topP;
     @Option(names = "--seed", defaultValue = "42") long seed;
     @Option(names = "--batch", defaultValue = "256", description = "prompt tokens per prefill step") int batch;
+    @Option(names = "--special", description = "print control tokens too (default: left out, as the gateway does)") boolean special;
 
     @Override
     public Integer call() throws Exception {
@@ -36,7 +37,7 @@ final class GenerateCommand implements Callable<Integer> {
         try (BitNetModel model = ModelLoader.load(modelArgs.model, modelArgs.options())) {
             Tokenizer tokenizer = GgufTokenizer.load(model.file().metadata());
             int[] ids = tokenizer.encodeWithBos(prompt, false);
-            Generator generator = new Generator(new ForwardPass(model, Math.max(1, batch)), tokenizer);
+            Generator generator = new Generator(new ForwardPass(model, Math.max(1, batch)), tokenizer, !special);
             out.print(prompt);
             Generator.Result r = generator.generate(ids, maxTokens, params, out::print);
             out.println();

@@ -2,7 +2,6 @@ package io.tern.gateway;
 
 import io.tern.engine.tokenizer.StreamingDecoder;
 import io.tern.engine.tokenizer.Tokenizer;
-import io.tern.engine.tokenizer.Vocabulary;
 
 /**
  * Turns generated ids into completion text as they arrive (the engine's {@link StreamingDecoder}),
@@ -39,10 +38,6 @@ final class CompletionDecoder {
      * marked special) stay, as in Hugging Face's {@code skip_special_tokens}.
      */
     static boolean isSkipped(Tokenizer tokenizer, int id) {
-        if (id < 0 || id >= tokenizer.vocabSize()) {
-            return false; // let the decoder name the bad id
-        }
-        int type = tokenizer.vocabulary().typeOf(id);
-        return type == Vocabulary.TYPE_CONTROL || type == Vocabulary.TYPE_UNKNOWN || type == Vocabulary.TYPE_UNUSED;
+        return tokenizer.isSkippedInText(id);
     }
 }

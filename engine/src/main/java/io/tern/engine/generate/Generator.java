@@ -17,10 +17,18 @@ import java.util.function.Consumer;
 public final class Generator {
     private final ForwardPass pass;
     private final Tokenizer tokenizer;
+    private final boolean skipSpecialTokens;
 
+    /** Text includes every token, control tokens too (the reference form tests compare against). */
     public Generator(ForwardPass pass, Tokenizer tokenizer) {
+        this(pass, tokenizer, false);
+    }
+
+    /** With skipSpecialTokens, control/unknown/unused tokens are left out of the text (ids are unchanged). */
+    public Generator(ForwardPass pass, Tokenizer tokenizer, boolean skipSpecialTokens) {
         this.pass = pass;
         this.tokenizer = tokenizer;
+        this.skipSpecialTokens = skipSpecialTokens;
     }
 
     public enum FinishReason { STOP, LENGTH }
@@ -62,7 +70,7 @@ public final class Generator {
             int next = sampler.sample(logits, 0, vocab);
             if (tokenizer.isStopToken(next)) { finish = FinishReason.STOP; break; }
             out[produced++] = next;
-            String piece = decoder.push(next);
+            String piece = skipSpecialTokens && tokenizer.isSkippedInText(next) ? "" : decoder.push(next);
             if (!piece.isEmpty()) {
                 text.append(piece);
                 onText.accept(piece);

@@ -159,6 +159,17 @@ public final class Tokenizer {
         return id >= 0 && id < special.length && special[id];
     }
 
+    /**
+     * Tokens that are not text: control tokens (Hugging Face's added tokens marked special, e.g. {@code <|eot_id|>},
+     * {@code <|reserved_special_token_0|>}) and unknown or unused ones — what llama.cpp leaves out of a piece without
+     * {@code special}, and what {@code skip_special_tokens} drops. User-defined tokens (added, not special) stay.
+     */
+    public boolean isSkippedInText(int id) {
+        if (id < 0 || id >= vocabSize()) return false;  // let the decoder name a bad id
+        int type = vocabulary().typeOf(id);
+        return type == Vocabulary.TYPE_CONTROL || type == Vocabulary.TYPE_UNKNOWN || type == Vocabulary.TYPE_UNUSED;
+    }
+
     /** Id of a token by its vocabulary string (byte-level form, or the literal text of a special token). */
     public OptionalInt tokenId(String token) {
         int id = table.find(token);

@@ -120,6 +120,17 @@ class Llama3TokenizerTest {
     }
 
     @Test
+    void controlTokensAreLeftOutOfTextOrdinaryOnesAreNot() {
+        assertTrue(tokenizer.isSkippedInText(128009));   // <|eot_id|>
+        assertTrue(tokenizer.isSkippedInText(128006));   // <|start_header_id|>
+        assertTrue(tokenizer.isSkippedInText(128255));   // <|reserved_special_token_247|>
+        assertFalse(tokenizer.isSkippedInText(1917));    // Ġworld
+        assertFalse(tokenizer.isSkippedInText(13));
+        assertFalse(tokenizer.isSkippedInText(-1));      // not a token: the decoder reports it
+        assertFalse(tokenizer.isSkippedInText(128256));
+    }
+
+    @Test
     void encodeWithBosPrependsBosOnlyOnce() {
         assertArrayEquals(new int[] {128000, 9906, 1917}, tokenizer.encodeWithBos("Hello world", false));
         assertArrayEquals(new int[] {9906, 1917}, tokenizer.encode("Hello world", false));
