@@ -3,6 +3,7 @@ package io.tern.engine.forward;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * Free KV cache pages of one forward pass, handed back by finished sequences and reused by new ones: a 2B4T page
@@ -16,25 +17,9 @@ public final class KvPagePool {
     private long reused;
     private long allocated;
 
-    synchronized float[] floats(int length) {
-        float[] a = floats.computeIfAbsent(length, n -> new ArrayDeque<>()).poll();
-        if (a != null) {
-            reused++;
-            return a;
-        }
-        allocated++;
-        return new float[length];
-    }
+    synchronized float[] floats(int length) { return take(floats, length, float[]::new); }
 
-    synchronized int[] ints(int length) {
-        int[] a = ints.computeIfAbsent(length, n -> new ArrayDeque<>()).poll();
-        if (a != null) {
-            reused++;
-            return a;
-        }
-        allocated++;
-        return new int[length];
-    }
+    synchronized int[] ints(int length) { return take(ints, length, int[]::new); }
 
     synchronized void give(float[] a) {
         if (a != null) floats.computeIfAbsent(a.length, n -> new ArrayDeque<>()).push(a);
@@ -42,6 +27,16 @@ public final class KvPagePool {
 
     synchronized void give(int[] a) {
         if (a != null) ints.computeIfAbsent(a.length, n -> new ArrayDeque<>()).push(a);
+    }
+
+    private <T> T take(Map<Integer, ArrayDeque<T>> free, int length, IntFunction<T> allocate) {
+        T a = free.computeIfAbsent(length, n -> new ArrayDeque<>()).poll();
+        if (a != null) {
+            reused++;
+            return a;
+        }
+        allocated++;
+        return allocate.apply(length);
     }
 
     /** Page arrays handed out again instead of allocated. */

@@ -89,20 +89,12 @@ public final class MatmulPool implements AutoCloseable {
             return;
         }
         synchronized (this) {
-            int rows = 0;
-            for (int m = 0; m < count; m++) rows += w[m].rows();
-            chunkRows = chunkRows(rows);
-            try {
-                for (int m = 0; m < count; m++) {
-                    tws[m] = w[m];
-                    fouts[m] = out[m];
-                    firstChunk[m + 1] = firstChunk[m] + Math.ceilDiv(w[m].rows(), chunkRows);
-                }
-                this.x = x;
-                run(firstChunk[count], matmulChunk);
-            } finally {
-                clearJob();
+            for (int m = 0; m < count; m++) {
+                tws[m] = w[m];
+                fouts[m] = out[m];
             }
+            this.x = x;
+            runMembers(count);
         }
     }
 
@@ -152,25 +144,33 @@ public final class MatmulPool implements AutoCloseable {
             return;
         }
         synchronized (this) {
-            chunkRows = chunkRows(rows);
-            try {
-                tws[0] = tw;
-                this.iw = iw;
-                this.x = x;
-                fouts[0] = fout;
-                this.iout = iout;
-                firstChunk[1] = Math.ceilDiv(rows, chunkRows);
-                run(firstChunk[1], matmulChunk);
-            } finally {
-                clearJob();
-            }
+            tws[0] = tw;
+            this.iw = iw;
+            this.x = x;
+            fouts[0] = fout;
+            this.iout = iout;
+            runMembers(1);
         }
     }
 
-    private int chunkRows(int rows) {
-        int per = Math.ceilDiv(rows, threads * CHUNKS_PER_THREAD);
-        return Math.max(ROW_QUANTUM, Math.ceilDiv(per, ROW_QUANTUM) * ROW_QUANTUM);
+    /**
+     * Runs the job whose operands are set (member matrices 0..count-1): chunks sized so each thread gets about
+     * CHUNKS_PER_THREAD of all the members' rows together, then clears the operands. Caller holds the monitor.
+     */
+    private void runMembers(int count) {
+        try {
+            int rows = 0;
+            for (int m = 0; m < count; m++) rows += memberRows(m);
+            int per = Math.ceilDiv(rows, threads * CHUNKS_PER_THREAD);
+            chunkRows = Math.max(ROW_QUANTUM, Math.ceilDiv(per, ROW_QUANTUM) * ROW_QUANTUM);
+            for (int m = 0; m < count; m++) firstChunk[m + 1] = firstChunk[m] + Math.ceilDiv(memberRows(m), chunkRows);
+            run(firstChunk[count], matmulChunk);
+        } finally {
+            clearJob();
+        }
     }
+
+    private int memberRows(int m) { return tws[m] != null ? tws[m].rows() : iw.rows(); }
 
     private void clearJob() {
         java.util.Arrays.fill(tws, null);
@@ -184,10 +184,8 @@ public final class MatmulPool implements AutoCloseable {
     private void matmulChunk(int c) {
         int m = 0;
         while (c >= firstChunk[m + 1]) m++;
-        TernaryMatrix tw = tws[m];
-        int rows = tw != null ? tw.rows() : iw.rows();
         int r0 = (c - firstChunk[m]) * chunkRows;
-        compute(tw, iw, x, r0, Math.min(rows, r0 + chunkRows), fouts[m], iout);
+        compute(tws[m], iw, x, r0, Math.min(memberRows(m), r0 + chunkRows), fouts[m], iout);
     }
 
     private void compute(TernaryMatrix tw, Int8Matrix iw, Int8Activations x, int r0, int r1, float[] fout, int[] iout) {

@@ -1,17 +1,9 @@
 package io.tern.engine.memory;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Drops pages of a read-only file mapping from this process's resident set: {@code madvise(MADV_DONTNEED)} on Linux,
@@ -26,18 +18,18 @@ public final class PageAdvice {
     /** Same value on x86-64, arm64 and the other common Linux ports. */
     private static final int MADV_DONTNEED = 4;
 
-    private static final Libc LIBC = Libc.link();
+    private static final Libc LIBC = Libc.LINUX;
 
     private PageAdvice() {}
 
     /** Whether {@link #release} can drop pages here. */
     public static boolean supported() {
-        return LIBC.madvise != null;
+        return LIBC.available();
     }
 
     /** The OS page size (4096 when it cannot be asked). */
     public static long pageSize() {
-        return LIBC.pageSize;
+        return LIBC.pageSize();
     }
 
     /**
@@ -48,11 +40,11 @@ public final class PageAdvice {
     public static long release(List<MemorySegment> regions, long mergeGap) {
         if (regions.isEmpty()) return 0;
         if (!supported()) {
-            LOG.log(System.Logger.Level.INFO, "file pages not released: {0}", LIBC.why);
+            LOG.log(System.Logger.Level.INFO, "file pages not released: {0}", LIBC.why());
             return 0;
         }
         long released = 0;
-        for (long[] r : pageRanges(regions, mergeGap, LIBC.pageSize)) {
+        for (long[] r : pageRanges(regions, mergeGap, LIBC.pageSize())) {
             long len = r[1] - r[0];
             int err = LIBC.madvise(r[0], len, MADV_DONTNEED);
             if (err != 0) {
@@ -85,39 +77,5 @@ public final class PageAdvice {
             if (end > start) pages.add(new long[]{start, end});
         }
         return pages;
-    }
-
-    /** The two libc calls, linked once; {@code madvise} is null (and {@code why} says why) when unavailable. */
-    private record Libc(MethodHandle madvise, StructLayout callState, VarHandle errno, long pageSize, String why) {
-        static Libc link() {
-            String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-            if (!os.contains("linux")) return new Libc(null, null, null, 4096, "madvise is only used on Linux, this is " + os);
-            try {
-                Linker linker = Linker.nativeLinker();
-                var libc = linker.defaultLookup();
-                MethodHandle pageSize = linker.downcallHandle(libc.find("getpagesize").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT));
-                Linker.Option errnoState = Linker.Option.captureCallState("errno");
-                StructLayout state = Linker.Option.captureStateLayout();
-                MethodHandle madvise = linker.downcallHandle(libc.find("madvise").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
-                        errnoState);
-                VarHandle errno = state.varHandle(StructLayout.PathElement.groupElement("errno"));
-                return new Libc(madvise, state, errno, (int) pageSize.invokeExact(), null);
-            } catch (Throwable e) {
-                return new Libc(null, null, null, 4096, "libc madvise is not reachable: " + e);
-            }
-        }
-
-        /** 0 on success, else errno. */
-        int madvise(long address, long length, int advice) {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment state = arena.allocate(callState);
-                int rc = (int) madvise.invokeExact(state, MemorySegment.ofAddress(address), length, advice);
-                return rc == 0 ? 0 : (int) errno.get(state, 0L);
-            } catch (Throwable e) {
-                throw new IllegalStateException("madvise downcall failed: " + e, e);
-            }
-        }
     }
 }
