@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  * One int8 lm_head case: a (vocab, dim) float matrix quantised to int8 rows (as many copies as the footprint asks
  * for), one token of int8 activations, the logits and a compute pool. Each call multiplies the next copy.
  */
-final class Int8Case implements AutoCloseable {
+final class Int8Case implements MatmulCase {
     private final Arena arena = new io.tern.engine.memory.WeightArena();
     private final MatmulPool pool;
     private final Int8Matrix[] copies;
@@ -41,7 +41,8 @@ final class Int8Case implements AutoCloseable {
     }
 
     /** One lm_head GEMV of the next copy, counted in t. */
-    float[] matmul(Traffic t) {
+    @Override
+    public float[] matmul(Traffic t) {
         Int8Matrix w = copies[next];
         next = next + 1 == copies.length ? 0 : next + 1;
         pool.matmul(w, x, logits);

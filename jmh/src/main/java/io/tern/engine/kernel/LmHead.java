@@ -1,15 +1,9 @@
 package io.tern.engine.kernel;
 
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /** Decode's logits: one token through the int8 lm_head, (vocab, dim) = (128256, 2560) for BitNet b1.58 2B4T. */
-@State(Scope.Benchmark)
-public class LmHead extends BenchDefaults {
+public class LmHead extends MatmulBench {
     /** native | vector (BenchMain drops the ones this machine cannot run). */
     @Param({"native", "vector"})
     String kernel;
@@ -24,20 +18,8 @@ public class LmHead extends BenchDefaults {
     @Param({"cold"})
     String weights;
 
-    private Int8Case bench;
-
-    @Setup
-    public void setup() {
-        bench = new Int8Case(KernelChain.select(kernel), vocab, dim, threads, weights);
-    }
-
-    @TearDown
-    public void tearDown() {
-        bench.close();
-    }
-
-    @Benchmark
-    public float[] matmul(Traffic t) {
-        return bench.matmul(t);
+    @Override
+    MatmulCase open() {
+        return new Int8Case(KernelChain.select(kernel), vocab, dim, threads, weights);
     }
 }

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  * One ternary matmul case: random ternary weights packed by the kernel (and copied to the footprint asked for),
  * a batch of int8 activations, the output and a compute pool. Each call multiplies the next copy.
  */
-final class TernaryCase implements AutoCloseable {
+final class TernaryCase implements MatmulCase {
     private final Arena arena = new io.tern.engine.memory.WeightArena();  // shared, huge pages: as a loaded model
     private final MatmulPool pool;
     private final TernaryMatrix[] copies;
@@ -49,7 +49,8 @@ final class TernaryCase implements AutoCloseable {
     }
 
     /** One matmul of the next copy with all tokens, counted in t. */
-    float[] matmul(Traffic t) {
+    @Override
+    public float[] matmul(Traffic t) {
         TernaryMatrix w = copies[next];
         next = next + 1 == copies.length ? 0 : next + 1;
         pool.matmul(w, x, out);

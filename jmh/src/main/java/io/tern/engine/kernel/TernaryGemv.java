@@ -1,15 +1,9 @@
 package io.tern.engine.kernel;
 
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /** Decode: one token through each ternary projection shape of BitNet b1.58 2B4T. */
-@State(Scope.Benchmark)
-public class TernaryGemv extends BenchDefaults {
+public class TernaryGemv extends MatmulBench {
     /** native | vector (BenchMain drops the ones this machine cannot run). */
     @Param({"native", "vector"})
     String kernel;
@@ -23,20 +17,8 @@ public class TernaryGemv extends BenchDefaults {
     @Param({"cold"})
     String weights;
 
-    private TernaryCase bench;
-
-    @Setup
-    public void setup() {
-        bench = new TernaryCase(KernelChain.select(kernel), shape, 1, threads, weights);
-    }
-
-    @TearDown
-    public void tearDown() {
-        bench.close();
-    }
-
-    @Benchmark
-    public float[] matmul(Traffic t) {
-        return bench.matmul(t);
+    @Override
+    MatmulCase open() {
+        return new TernaryCase(KernelChain.select(kernel), shape, 1, threads, weights);
     }
 }
