@@ -18,10 +18,17 @@ import java.util.Locale;
 final class NativeLibrary {
     static final String RESOURCE = "/native/linux-x86_64/libternkernels.so";
 
+    private static SymbolLookup opened;  // the kernels and the stream baseline share one copy (extracting it is file I/O)
+
     private NativeLibrary() {}
 
-    /** @throws IllegalStateException naming why the library cannot be used here */
-    static SymbolLookup open() {
+    /** The library, opened (and extracted from the jar) once per process. @throws IllegalStateException naming why it cannot be used here */
+    static synchronized SymbolLookup open() {
+        if (opened == null) opened = load();
+        return opened;
+    }
+
+    private static SymbolLookup load() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "");
         if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
