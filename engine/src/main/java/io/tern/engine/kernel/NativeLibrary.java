@@ -18,13 +18,20 @@ import java.util.Locale;
 final class NativeLibrary {
     static final String RESOURCE = "/native/linux-x86_64/libternkernels.so";
 
-    private static SymbolLookup opened;  // the kernels and the stream baseline share one copy (extracting it is file I/O)
+    // The kernels and the stream baseline share one copy (extracting it from the jar is file I/O); a different
+    // tern.native.path opens that file instead.
+    private static SymbolLookup opened;
+    private static String openedFor;
 
     private NativeLibrary() {}
 
     /** The library, opened (and extracted from the jar) once per process. @throws IllegalStateException naming why it cannot be used here */
     static synchronized SymbolLookup open() {
-        if (opened == null) opened = load();
+        String forced = System.getProperty("tern.native.path", "");
+        if (opened == null || !forced.equals(openedFor)) {
+            opened = load();
+            openedFor = forced;
+        }
         return opened;
     }
 
