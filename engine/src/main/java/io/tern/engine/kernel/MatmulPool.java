@@ -7,20 +7,23 @@ import java.util.function.IntConsumer;
 
 /**
  * The one compute pool of a model: persistent threads sized to the cores (or given) that, with the calling thread,
- * run the tasks of one job — chunks of rows of a matmul, or any {@link #parallelFor}. Each thread owns a contiguous
+ * run the tasks of one job — runs of 16 rows of a matmul, or any {@link #parallelFor}. Each thread owns a contiguous
  * share of the tasks and runs it in order (its weights stream from memory as one sequential read: a decode step
- * measured ~20% faster than with chunks dealt out in turn), then steals from the others' ends. No allocation or thread
- * creation per call; idle workers spin briefly (decode issues jobs back to back) and then park. Jobs are serialised:
- * one at a time; a job started from inside a running job's task runs inline on that thread.
+ * measured ~20% faster than with chunks dealt out in turn), then steals from the others' ends. A matmul's tasks are
+ * claimed in shrinking bites (a quarter of what is left of one's own share, half of a victim's): few calls while
+ * there is much to do, and a tail of one task (16 rows) when the threads meet, where fixed chunks of an eighth of a
+ * share left one thread idle for half a chunk on average at the end of every job. No allocation or thread creation
+ * per call; idle workers spin briefly (decode issues jobs back to back) and then park. Jobs are serialised: one at a
+ * time; a job started from inside a running job's task runs inline on that thread.
  * With more than one thread, matrices must live in a shared (or global / auto) arena: workers read them too.
  */
 public final class MatmulPool implements AutoCloseable {
     /** Spin iterations before parking, about 20–50 µs. */
     private static final int SPIN = 1 << 14;
-    /** Rows per chunk are a multiple of this (the kernels' row block for many tokens). */
+    /** Rows of one matmul task (the kernels' row block for many tokens): the finest grain of a job's tail. */
     private static final int ROW_QUANTUM = 16;
-    /** Chunks per thread: enough that a thread slowed by a neighbour does not hold up the others. */
-    private static final int CHUNKS_PER_THREAD = 8;
+    /** A matmul bite from one's own share: this fraction of what is left of it (at least one task). */
+    private static final int OWN_BITE_DIVISOR = 4;
     /** Most matrices one job may carry (q, k, v). */
     public static final int MAX_GROUP = 4;
 
@@ -31,22 +34,30 @@ public final class MatmulPool implements AutoCloseable {
     private final AtomicLongArray ranges;
     /** Tasks finished in the current job: the caller waits for these, never for a worker that took nothing. */
     private final AtomicInteger done = new AtomicInteger();
-    private final IntConsumer matmulChunk = this::matmulChunk;
+    private final TaskRange matmulTasks = this::matmulTasks;
+    private final TaskRange eachTask = this::eachTask;
     private volatile int generation;
     private volatile boolean closed;
     private volatile Throwable failure;
 
     // The job: written by the caller before it bumps generation (volatile), read by workers after.
-    private IntConsumer body;
+    private TaskRange body;
+    private boolean guided;         // claim in shrinking bites (matmul) or one task at a time (parallelFor)
+    private IntConsumer forBody;    // parallelFor's body
     private Thread caller;
-    // A matmul job's operands (body = matmulChunk): one int8 matrix, or up to MAX_GROUP ternary ones that share x.
+    // A matmul job's operands (body = matmulTasks): one int8 matrix, or up to MAX_GROUP ternary ones that share x.
     private final TernaryMatrix[] tws = new TernaryMatrix[MAX_GROUP];
     private final float[][] fouts = new float[MAX_GROUP][];
-    private final int[] firstChunk = new int[MAX_GROUP + 1];   // member m owns chunks [firstChunk[m], firstChunk[m + 1])
+    private final int[] firstTask = new int[MAX_GROUP + 1];   // member m owns tasks [firstTask[m], firstTask[m + 1])
     private Int8Matrix iw;
     private Int8Activations x;
     private int[] iout;
-    private int chunkRows;
+
+    /** Tasks [from, to) of the current job. */
+    @FunctionalInterface
+    private interface TaskRange {
+        void run(int from, int to);
+    }
 
     /**
      * @param kernel  the kernel of {@link #matmul} and {@link #dot}; null for a pool that only runs parallelFor
@@ -130,7 +141,18 @@ public final class MatmulPool implements AutoCloseable {
             for (int i = 0; i < tasks; i++) body.accept(i);
             return;
         }
-        run(tasks, body);
+        synchronized (this) {
+            forBody = body;
+            try {
+                run(tasks, eachTask, false);
+            } finally {
+                forBody = null;
+            }
+        }
+    }
+
+    private void eachTask(int from, int to) {
+        for (int i = from; i < to; i++) forBody.accept(i);
     }
 
     private void requireKernel() {
@@ -154,17 +176,13 @@ public final class MatmulPool implements AutoCloseable {
     }
 
     /**
-     * Runs the job whose operands are set (member matrices 0..count-1): chunks sized so each thread gets about
-     * CHUNKS_PER_THREAD of all the members' rows together, then clears the operands. Caller holds the monitor.
+     * Runs the job whose operands are set (member matrices 0..count-1), one task per ROW_QUANTUM rows of each member,
+     * then clears the operands. Caller holds the monitor.
      */
     private void runMembers(int count) {
         try {
-            int rows = 0;
-            for (int m = 0; m < count; m++) rows += memberRows(m);
-            int per = Math.ceilDiv(rows, threads * CHUNKS_PER_THREAD);
-            chunkRows = Math.max(ROW_QUANTUM, Math.ceilDiv(per, ROW_QUANTUM) * ROW_QUANTUM);
-            for (int m = 0; m < count; m++) firstChunk[m + 1] = firstChunk[m] + Math.ceilDiv(memberRows(m), chunkRows);
-            run(firstChunk[count], matmulChunk);
+            for (int m = 0; m < count; m++) firstTask[m + 1] = firstTask[m] + Math.ceilDiv(memberRows(m), ROW_QUANTUM);
+            run(firstTask[count], matmulTasks, true);
         } finally {
             clearJob();
         }
@@ -180,12 +198,16 @@ public final class MatmulPool implements AutoCloseable {
         iout = null;
     }
 
-    /** Chunk c of the job: its member matrix, then its rows there. */
-    private void matmulChunk(int c) {
+    /** Tasks [from, to) of a matmul job: one kernel call per member matrix they cover. */
+    private void matmulTasks(int from, int to) {
         int m = 0;
-        while (c >= firstChunk[m + 1]) m++;
-        int r0 = (c - firstChunk[m]) * chunkRows;
-        compute(tws[m], iw, x, r0, Math.min(memberRows(m), r0 + chunkRows), fouts[m], iout);
+        while (from >= firstTask[m + 1]) m++;
+        for (; from < to; m++) {
+            int end = Math.min(to, firstTask[m + 1]);
+            int r0 = (from - firstTask[m]) * ROW_QUANTUM, r1 = Math.min(memberRows(m), (end - firstTask[m]) * ROW_QUANTUM);
+            compute(tws[m], iw, x, r0, r1, fouts[m], iout);
+            from = end;
+        }
     }
 
     private void compute(TernaryMatrix tw, Int8Matrix iw, Int8Activations x, int r0, int r1, float[] fout, int[] iout) {
@@ -206,10 +228,11 @@ public final class MatmulPool implements AutoCloseable {
         return false;
     }
 
-    private synchronized void run(int tasks, IntConsumer body) {
+    private synchronized void run(int tasks, TaskRange body, boolean guided) {
         if (closed) throw new IllegalStateException("compute pool is closed");
         if (tasks > MAX_TASKS) throw new IllegalArgumentException(tasks + " tasks exceed the pool's limit of " + MAX_TASKS);
         this.body = body;
+        this.guided = guided;
         this.caller = Thread.currentThread();
         int g = generation + 1;
         done.set(0);
@@ -238,10 +261,12 @@ public final class MatmulPool implements AutoCloseable {
     /**
      * Runs tasks of job g: first the front of this thread's own range, in order (rows stream contiguously, which
      * the hardware prefetcher rewards), then — when it is empty — tasks stolen from the back of the others' ranges.
+     * A guided job claims a quarter of what is left of its own range at a time, or half of a victim's; others one task.
      * Returns when no range of job g has a task left, or the job is no longer g.
      */
     private void work(int g, int self) {
-        IntConsumer body = this.body;
+        TaskRange body = this.body;
+        boolean guided = this.guided;
         int tag = g & TAG_MASK;
         int victim = self;
         while (true) {
@@ -253,15 +278,16 @@ public final class MatmulPool implements AutoCloseable {
                 if (victim == self) return;
                 continue;
             }
-            int task = victim == self ? front : back - 1;
-            long claimed = victim == self ? range(g, front + 1, back) : range(g, front, back - 1);
+            int bite = guided ? Math.max(1, (back - front) / (victim == self ? OWN_BITE_DIVISOR : 2)) : 1;
+            int from = victim == self ? front : back - bite, to = from + bite;
+            long claimed = victim == self ? range(g, to, back) : range(g, front, from);
             if (!ranges.compareAndSet(victim, w, claimed)) continue;
             try {
-                body.accept(task);
+                body.run(from, to);
             } catch (Throwable e) {
                 failure = e;
             } finally {
-                done.incrementAndGet();
+                done.addAndGet(bite);
             }
         }
     }

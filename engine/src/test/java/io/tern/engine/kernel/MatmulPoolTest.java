@@ -102,4 +102,34 @@ class MatmulPoolTest {
             assertThrows(IllegalStateException.class, () -> pool.matmul((TernaryMatrix) null, null, new float[1]));
         }
     }
+
+    /** Jobs of thousands of rows are claimed in shrinking bites that cross member boundaries: every row once, right. */
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {2, 3})
+    void largeGroupJobsEqualTheirMatricesOneByOne(int threads) {
+        TernaryKernel k = KernelChain.select("auto");
+        SplittableRandom rnd = new SplittableRandom(29);
+        try (Arena arena = Arena.ofShared(); MatmulPool pool = new MatmulPool(k, threads)) {
+            for (int rep = 0; rep < 3; rep++) {
+                int cols = 256 * (1 + rnd.nextInt(3)), tokens = 1 + rnd.nextInt(3);
+                TernaryMatrix[] ms = new TernaryMatrix[3];
+                float[][] outs = new float[3][], want = new float[3][];
+                TernaryCase first = null;
+                for (int m = 0; m < 3; m++) {
+                    int rows = 1000 + rnd.nextInt(4000);  // not a multiple of the 16-row task, so members meet mid-task
+                    TernaryCase c = new TernaryCase(rnd, rows, cols, tokens);
+                    if (first == null) first = c;
+                    ms[m] = k.pack(rows, cols, c.source(), arena);
+                    want[m] = new float[rows * tokens];
+                    k.matmul(ms[m], first.act, 0, rows, want[m]);
+                    outs[m] = new float[rows * tokens];
+                    java.util.Arrays.fill(outs[m], Float.NaN);
+                }
+                for (int again = 0; again < 5; again++) {
+                    pool.matmul(ms, 3, first.act, outs);
+                    for (int m = 0; m < 3; m++) assertArrayEquals(want[m], outs[m], "member " + m + ", call " + again);
+                }
+            }
+        }
+    }
 }
