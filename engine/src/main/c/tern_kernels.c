@@ -48,6 +48,18 @@ static inline void store(const job *j, int r, int t, int32_t d) {
 #define PREFETCH(p) do { _mm_prefetch((const char *) (p) + PF_NEAR, _MM_HINT_T0); \
                          _mm_prefetch((const char *) (p) + PF_FAR, _MM_HINT_T1); } while (0)
 
+/* Where this thread's last call stopped reading: a call that starts elsewhere (a new job, a stolen bite) prefetches
+   its first PF_FAR bytes at once, which the loop's own prefetches would only reach PF_FAR bytes in. */
+static __thread const uint8_t *tern_next_read;
+
+static inline void ramp(const uint8_t *start, int64_t bytes) {
+    if (start != tern_next_read) {
+        int64_t n = bytes < PF_FAR ? bytes : PF_FAR;
+        for (int64_t o = 0; o < n; o += 64) _mm_prefetch((const char *) start + o, o < PF_NEAR ? _MM_HINT_T0 : _MM_HINT_T1);
+    }
+    tern_next_read = start + bytes;
+}
+
 /* ---------------------------------------------------------------- AVX2: maddubs into int16, madd to int32 */
 
 __attribute__((target("avx2")))
@@ -275,6 +287,7 @@ static inline void row8_avxvnni(const job *j, int r, int t) { row_avxvnni(j, r, 
                         const int32_t *sumq, int32_t tokens, int32_t *iout, float *fout,       \
                         const float *ws, const float *xs) {                                    \
         job j = {w, row_bytes, blocks, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs};   \
+        if (tokens <= 4) ramp(w + (size_t) r0 * row_bytes, (int64_t) (r1 - r0) * row_bytes);  \
         run_##isa(&j, r0, r1);                                                                 \
     }
 
@@ -408,6 +421,7 @@ static inline void i8row8_avxvnni(const i8job *j, int r, int t) { i8row_avxvnni(
                        const int8_t *q, int64_t q_stride, const int32_t *sumq, int32_t tokens, \
                        int32_t *iout, float *fout, const float *ws, const float *xs) {         \
         i8job j = {w, row_bytes, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs};         \
+        if (tokens <= 4) ramp((const uint8_t *) w + (size_t) r0 * row_bytes, (int64_t) (r1 - r0) * row_bytes); \
         for (int r = r0; r < r1; r++) {                                                        \
             int t = 0;                                                                         \
             for (; t + 8 <= tokens; t += 8) i8row8_##isa(&j, r, t);                            \
