@@ -13,7 +13,8 @@ import java.util.Locale;
 
 /**
  * Finds and opens libternkernels.so: the path in system property {@code tern.native.path} if set, else the copy the
- * Maven build put on the class path under native/linux-x86_64/ (extracted to a temp file when inside a jar).
+ * Maven build put on the class path under native/linux-x86_64/ (inside a jar: copied to a temp file, opened, and the
+ * file deleted at once — the mapping outlives it — so killed processes leave nothing behind in the temp directory).
  */
 final class NativeLibrary {
     static final String RESOURCE = "/native/linux-x86_64/libternkernels.so";
@@ -41,35 +42,42 @@ final class NativeLibrary {
         if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
             throw new IllegalStateException("native kernels are built for linux-x86_64 only, this is " + os + "/" + arch);
         }
-        Path path = locate();
-        try {
-            return SymbolLookup.libraryLookup(path, Arena.global());
-        } catch (IllegalArgumentException | IllegalCallerException e) {
-            throw new IllegalStateException("cannot load " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static Path locate() {
         String forced = System.getProperty("tern.native.path");
         if (forced != null && !forced.isBlank()) {
             Path p = Path.of(forced);
             if (!Files.isRegularFile(p)) throw new IllegalStateException("tern.native.path=" + forced + " is not a file");
-            return p;
+            return lookup(p);
         }
         URL url = NativeLibrary.class.getResource(RESOURCE);
         if (url == null) {
             throw new IllegalStateException(RESOURCE + " is not on the class path (the build found no C compiler: install gcc and rebuild)");
         }
+        return open(url, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** The library at url: opened in place if it is a file, else copied into dir, opened, and the copy deleted. */
+    static SymbolLookup open(URL url, Path dir) {
         try {
-            if ("file".equals(url.getProtocol())) return Path.of(url.toURI());
-            Path tmp = Files.createTempFile("ternkernels", ".so");
-            tmp.toFile().deleteOnExit();
-            try (InputStream in = url.openStream()) {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            if ("file".equals(url.getProtocol())) return lookup(Path.of(url.toURI()));
+            Path tmp = Files.createTempFile(dir, "ternkernels", ".so");
+            try {
+                try (InputStream in = url.openStream()) {
+                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                }
+                return lookup(tmp);
+            } finally {
+                Files.deleteIfExists(tmp);
             }
-            return tmp;
         } catch (IOException | URISyntaxException e) {
             throw new IllegalStateException("cannot extract " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SymbolLookup lookup(Path path) {
+        try {
+            return SymbolLookup.libraryLookup(path, Arena.global());
+        } catch (IllegalArgumentException | IllegalCallerException e) {
+            throw new IllegalStateException("cannot load " + path + ": " + e.getMessage(), e);
         }
     }
 }
