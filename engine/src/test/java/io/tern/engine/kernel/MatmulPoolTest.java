@@ -50,21 +50,7 @@ class MatmulPoolTest {
         try (Arena arena = Arena.ofShared(); MatmulPool pool = new MatmulPool(k, threads)) {
             for (int rep = 0; rep < 4; rep++) {
                 int cols = 32 * (1 + rnd.nextInt(20)), tokens = 1 + rnd.nextInt(6), count = 1 + rnd.nextInt(MatmulPool.MAX_GROUP);
-                TernaryCase first = null;
-                TernaryMatrix[] ms = new TernaryMatrix[count];
-                float[][] outs = new float[count][];
-                float[][] want = new float[count][];
-                for (int m = 0; m < count; m++) {
-                    int rows = 1 + rnd.nextInt(200);
-                    TernaryCase c = new TernaryCase(rnd, rows, cols, tokens);
-                    if (first == null) first = c;
-                    ms[m] = k.pack(rows, cols, c.source(), arena);
-                    want[m] = new float[rows * tokens];
-                    k.matmul(ms[m], first.act, 0, rows, want[m]);
-                    outs[m] = new float[rows * tokens];
-                }
-                pool.matmul(ms, count, first.act, outs);
-                for (int m = 0; m < count; m++) assertArrayEquals(want[m], outs[m], "member " + m + " of " + count);
+                assertGroupJobEqualsMembers(pool, arena, rnd, count, cols, tokens, () -> 1 + rnd.nextInt(200), 1);
             }
             TernaryMatrix[] none = new TernaryMatrix[MatmulPool.MAX_GROUP + 1];
             assertThrows(IllegalArgumentException.class, () -> pool.matmul(none, none.length, null, new float[none.length][]));
@@ -112,24 +98,32 @@ class MatmulPoolTest {
         try (Arena arena = Arena.ofShared(); MatmulPool pool = new MatmulPool(k, threads)) {
             for (int rep = 0; rep < 3; rep++) {
                 int cols = 256 * (1 + rnd.nextInt(3)), tokens = 1 + rnd.nextInt(3);
-                TernaryMatrix[] ms = new TernaryMatrix[3];
-                float[][] outs = new float[3][], want = new float[3][];
-                TernaryCase first = null;
-                for (int m = 0; m < 3; m++) {
-                    int rows = 1000 + rnd.nextInt(4000);  // not a multiple of the 16-row task, so members meet mid-task
-                    TernaryCase c = new TernaryCase(rnd, rows, cols, tokens);
-                    if (first == null) first = c;
-                    ms[m] = k.pack(rows, cols, c.source(), arena);
-                    want[m] = new float[rows * tokens];
-                    k.matmul(ms[m], first.act, 0, rows, want[m]);
-                    outs[m] = new float[rows * tokens];
-                    java.util.Arrays.fill(outs[m], Float.NaN);
-                }
-                for (int again = 0; again < 5; again++) {
-                    pool.matmul(ms, 3, first.act, outs);
-                    for (int m = 0; m < 3; m++) assertArrayEquals(want[m], outs[m], "member " + m + ", call " + again);
-                }
+                // Rows not a multiple of the 16-row task, so members meet mid-task; the same job five times over.
+                assertGroupJobEqualsMembers(pool, arena, rnd, 3, cols, tokens, () -> 1000 + rnd.nextInt(4000), 5);
             }
+        }
+    }
+
+    /** A group job of count random matrices (rows from the supplier) equals each member multiplied alone, calls times. */
+    private static void assertGroupJobEqualsMembers(MatmulPool pool, Arena arena, SplittableRandom rnd, int count, int cols,
+                                                    int tokens, java.util.function.IntSupplier rows, int calls) {
+        TernaryKernel k = pool.kernel();
+        TernaryMatrix[] ms = new TernaryMatrix[count];
+        float[][] outs = new float[count][], want = new float[count][];
+        TernaryCase first = null;
+        for (int m = 0; m < count; m++) {
+            int r = rows.getAsInt();
+            TernaryCase c = new TernaryCase(rnd, r, cols, tokens);
+            if (first == null) first = c;
+            ms[m] = k.pack(r, cols, c.source(), arena);
+            want[m] = new float[r * tokens];
+            k.matmul(ms[m], first.act, 0, r, want[m]);
+            outs[m] = new float[r * tokens];
+            java.util.Arrays.fill(outs[m], Float.NaN);
+        }
+        for (int call = 0; call < calls; call++) {
+            pool.matmul(ms, count, first.act, outs);
+            for (int m = 0; m < count; m++) assertArrayEquals(want[m], outs[m], "member " + m + " of " + count + ", call " + call);
         }
     }
 }
