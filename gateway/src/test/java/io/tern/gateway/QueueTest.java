@@ -10,7 +10,6 @@ import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -61,13 +60,13 @@ class QueueTest {
     @BeforeEach
     void connect() {
         discovery.round();
-        channel = NettyChannelBuilder.forAddress(baseUrl.getHost(), baseUrl.getPort()).usePlaintext().build();
+        channel = TestChannels.open(baseUrl);
     }
 
     @AfterEach
     void disconnect() throws InterruptedException {
         workers.resume();
-        channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        TestChannels.close(channel);
     }
 
     @Test

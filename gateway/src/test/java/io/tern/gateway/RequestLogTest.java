@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -64,7 +63,7 @@ class RequestLogTest {
     @BeforeEach
     void connect() {
         discovery.round();
-        channel = NettyChannelBuilder.forAddress(baseUrl.getHost(), baseUrl.getPort()).usePlaintext().build();
+        channel = TestChannels.open(baseUrl);
         gateway = TernGatewayGrpc.newBlockingStub(channel);
     }
 
@@ -73,7 +72,7 @@ class RequestLogTest {
         if (kafka != null && !kafka.isRunning()) {
             kafka.restart();
         }
-        channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        TestChannels.close(channel);
     }
 
     private GenerateResponse generate(String requestId, int maxTokens) {

@@ -27,7 +27,7 @@ public final class KernelBench {
                 jdk.incubator.vector.ShortVector.SPECIES_PREFERRED);
         double[] stream = {0, StreamBandwidth.measure(STREAM_BYTES, 1, 5), StreamBandwidth.measure(STREAM_BYTES, 2, 5)};
         System.out.printf(Locale.ROOT, "streaming read (1 GiB on huge pages, best of a Vector API and a native sum): 1 thread %.1f GB/s, 2 threads %.1f GB/s%n", stream[1], stream[2]);
-        System.out.printf(Locale.ROOT, "%-22s %-10s %3s %10s %10s %8s %10s  (/stream: to the best read so far, re-measured before each shape)%n", "kernel", "shape", "thr", "GEMV GB/s", "hot GB/s", "/stream", "GEMM GOPS");
+        System.out.printf(Locale.ROOT, "%-22s %-10s %3s %10s %10s %8s %10s  (/stream: to the best read so far, re-measured after each shape)%n", "kernel", "shape", "thr", "GEMV GB/s", "hot GB/s", "/stream", "GEMM GOPS");
         for (String p : wanted) {
             TernaryKernel k;
             try {
@@ -37,10 +37,10 @@ public final class KernelBench {
                 continue;
             }
             for (int[] shape : SHAPES) {
-                // The baseline is the best read seen so far in this run: a busy neighbour during one measurement must
-                // not make the ratios look better than they are.
-                for (int t = 1; t <= 2; t++) stream[t] = Math.max(stream[t], StreamBandwidth.measure(STREAM_BYTES, t, 3));
                 bench(k, shape[0], shape[1], stream);
+                // The baseline of later rows is the best read seen so far in this run: a busy neighbour during one
+                // measurement must not make the ratios look better than they are.
+                for (int t = 1; t <= 2; t++) stream[t] = Math.max(stream[t], StreamBandwidth.measure(STREAM_BYTES, t, 3));
             }
         }
     }

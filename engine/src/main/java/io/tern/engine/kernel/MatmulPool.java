@@ -41,8 +41,7 @@ public final class MatmulPool implements AutoCloseable {
     private volatile Throwable failure;
 
     // The job: written by the caller before it bumps generation (volatile), read by workers after.
-    private TaskRange body;
-    private boolean guided;         // claim in shrinking bites (matmul) or one task at a time (parallelFor)
+    private TaskRange body;         // matmulTasks (claimed in shrinking bites) or eachTask (one task at a time)
     private IntConsumer forBody;    // parallelFor's body
     private Thread caller;
     // A matmul job's operands (body = matmulTasks): one int8 matrix, or up to MAX_GROUP ternary ones that share x.
@@ -144,7 +143,7 @@ public final class MatmulPool implements AutoCloseable {
         synchronized (this) {
             forBody = body;
             try {
-                run(tasks, eachTask, false);
+                run(tasks, eachTask);
             } finally {
                 forBody = null;
             }
@@ -182,7 +181,7 @@ public final class MatmulPool implements AutoCloseable {
     private void runMembers(int count) {
         try {
             for (int m = 0; m < count; m++) firstTask[m + 1] = firstTask[m] + Math.ceilDiv(memberRows(m), ROW_QUANTUM);
-            run(firstTask[count], matmulTasks, true);
+            run(firstTask[count], matmulTasks);
         } finally {
             clearJob();
         }
@@ -228,11 +227,10 @@ public final class MatmulPool implements AutoCloseable {
         return false;
     }
 
-    private synchronized void run(int tasks, TaskRange body, boolean guided) {
+    private synchronized void run(int tasks, TaskRange body) {
         if (closed) throw new IllegalStateException("compute pool is closed");
         if (tasks > MAX_TASKS) throw new IllegalArgumentException(tasks + " tasks exceed the pool's limit of " + MAX_TASKS);
         this.body = body;
-        this.guided = guided;
         this.caller = Thread.currentThread();
         int g = generation + 1;
         done.set(0);
@@ -261,12 +259,12 @@ public final class MatmulPool implements AutoCloseable {
     /**
      * Runs tasks of job g: first the front of this thread's own range, in order (rows stream contiguously, which
      * the hardware prefetcher rewards), then — when it is empty — tasks stolen from the back of the others' ranges.
-     * A guided job claims a quarter of what is left of its own range at a time, or half of a victim's; others one task.
+     * A matmul claims a quarter of what is left of its own range at a time, or half of a victim's; parallelFor one task.
      * Returns when no range of job g has a task left, or the job is no longer g.
      */
     private void work(int g, int self) {
         TaskRange body = this.body;
-        boolean guided = this.guided;
+        boolean guided = body == matmulTasks;
         int tag = g & TAG_MASK;
         int victim = self;
         while (true) {
