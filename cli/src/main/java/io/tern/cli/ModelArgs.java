@@ -1,5 +1,6 @@
 package io.tern.cli;
 
+import io.tern.engine.forward.KvType;
 import io.tern.engine.model.FfnActivation;
 import io.tern.engine.model.ModelOptions;
 import io.tern.engine.model.NumericPath;
@@ -24,7 +25,10 @@ final class ModelArgs {
     @Option(names = "--threads", defaultValue = "0", description = "compute threads (0 = one per core)")
     int threads;
 
+    @Option(names = "--kv-type", defaultValue = "auto", description = "KV cache: auto (f16 on the int8 path, f32 on the float one), f32, f16 or q8")
+    String kvType;
+
     ModelOptions options() {
-        return new ModelOptions(NumericPath.parse(path), kernel, threads, FfnActivation.parse(ffnAct));
+        return new ModelOptions(NumericPath.parse(path), kernel, threads, FfnActivation.parse(ffnAct)).withKvType(KvType.parseOption(kvType));
     }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tern.engine.forward.ForwardPass;
+import io.tern.engine.forward.KvType;
 import io.tern.engine.model.BitNetConfig;
 import io.tern.engine.model.BitNetModel;
 import io.tern.engine.model.FfnActivation;
@@ -63,7 +64,7 @@ public class ShardStartup {
             Source source = locate();
             lifecycle.moveTo(WorkerState.LOADING, "loading " + source.file());
             ModelOptions options = new ModelOptions(NumericPath.parse(config.path()), config.kernel(),
-                    config.threads(), FfnActivation.parse(config.ffnAct()));
+                    config.threads(), FfnActivation.parse(config.ffnAct())).withKvType(KvType.parseOption(config.kvType()));
             model = ModelLoader.load(source.file(), options);
             BitNetConfig c = model.config();
             ShardInfo shard = new ShardInfo(source.model(), source.version(), model.firstLayer(), model.endLayer(),

@@ -83,6 +83,10 @@ public interface WorkerConfig {
     @WithDefault("int8")
     String path();
 
+    /** KV cache element type: auto (f16 on the int8 path, f32 on the float one) | f32 | f16 | q8. */
+    @WithDefault("auto")
+    String kvType();
+
     /** FFN activation: relu2 (BitNet b1.58) or silu. */
     @WithDefault("relu2")
     String ffnAct();

@@ -16,6 +16,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tern.engine.forward.ForwardPass;
 import io.tern.engine.forward.KvCache;
+import io.tern.engine.forward.KvType;
 import io.tern.engine.model.BitNetModel;
 import io.tern.proto.worker.v1.DescribeResponse;
 import io.tern.proto.worker.v1.ForwardResponse;
@@ -168,7 +169,8 @@ class WholeModelWorkerTest {
 
     @Test
     void kvBudgetRefusesWhatDoesNotFitAndReleaseFreesIt() {
-        long perSequence = KvCache.bytesFor(TestModels.SHAPE.nLayer(), TestModels.SHAPE.kvDim(), 512);
+        // The int8 path's default KV cache: F16.
+        long perSequence = KvCache.bytesFor(TestModels.SHAPE.nLayer(), TestModels.SHAPE.nHeadKv(), TestModels.SHAPE.headDim(), 512, KvType.F16);
         List<String> held = new ArrayList<>();
         StatusRuntimeException refused = null;
         for (int i = 0; i < 64 && refused == null; i++) {

@@ -33,14 +33,15 @@ final class Attention {
     private int[] firstTask = new int[1];           // segment s owns tasks [firstTask[s], firstTask[s + 1])
     private KvCache[] caches = new KvCache[0];
 
-    Attention(int heads, int kvHeads, int headDim, int context, MatmulPool pool) {
+    /** @param preferNative run pages in C when the library has a kernel for this CPU (else the Vector API kernel) */
+    Attention(int heads, int kvHeads, int headDim, int context, MatmulPool pool, boolean preferNative) {
         this.heads = heads;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
         this.group = heads / kvHeads;
         this.maxPages = Math.ceilDiv(context, KvCache.PAGE);
         this.pool = pool;
-        this.page = new PageAttention(group, headDim, kvHeads);
+        this.page = PageAttention.create(group, headDim, kvHeads, preferNative);
         this.scores = ThreadLocal.withInitial(() -> new float[page.scratchSize()]);
         this.tokenPartials = ThreadLocal.withInitial(() -> new float[maxPages * page.partialSize()]);
     }
@@ -123,13 +124,17 @@ final class Attention {
         if (slot[s] >= 0) {
             int kh = local % kvHeads, p = local / kvHeads;
             int qOff = row[s] * heads * headDim + kh * group * headDim;
-            page.run(caches[s], layer, kh, p, start[s] + 1, q, qOff, partials, partialOffset(s, kh, p), scores.get());
+            boolean last = i + 1 == firstTask[s + 1];  // else this thread most likely runs task i + 1 next
+            int nextKh = last ? 0 : (local + 1) % kvHeads, nextPage = last ? -1 : (local + 1) / kvHeads;
+            page.run(caches[s], layer, kh, p, start[s] + 1, q, qOff, partials, partialOffset(s, kh, p), scores.get(), nextKh, nextPage);
         } else {
             int t = local / kvHeads, kh = local % kvHeads;
             int end = start[s] + t + 1, n = Math.ceilDiv(end, KvCache.PAGE);
             int rowOff = (row[s] + t) * heads * headDim + kh * group * headDim;
             float[] part = tokenPartials.get(), sc = scores.get();
-            for (int p = 0; p < n; p++) page.run(caches[s], layer, kh, p, end, q, rowOff, part, p * page.partialSize(), sc);
+            for (int p = 0; p < n; p++) {
+                page.run(caches[s], layer, kh, p, end, q, rowOff, part, p * page.partialSize(), sc, kh, p + 1 < n ? p + 1 : -1);
+            }
             merge(part, 0, n, out, rowOff);
         }
     }

@@ -1,5 +1,6 @@
 package io.tern.engine.forward;
 
+import io.tern.engine.kernel.NativeKernel;
 import io.tern.engine.model.BitNetConfig;
 import io.tern.engine.model.BitNetModel;
 import io.tern.engine.model.FfnActivation;
@@ -52,7 +53,8 @@ public final class ForwardPass {
         this.c = model.config();
         this.maxTokens = maxTokens;
         this.rope = new Rope(c.headDim(), c.ropeDim(), c.ropeTheta(), Math.min(c.contextLength(), 8192));
-        this.attention = new Attention(c.heads(), c.kvHeads(), c.headDim(), c.contextLength(), model.pool());
+        this.attention = new Attention(c.heads(), c.kvHeads(), c.headDim(), c.contextLength(), model.pool(),
+                model.pool().kernel() instanceof NativeKernel);
         this.activation = model.options().ffnActivation();
         int d = c.dim(), kv = c.kvDim(), f = c.ffnDim();
         this.xb = new float[maxTokens * d];

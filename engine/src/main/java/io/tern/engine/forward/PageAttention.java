@@ -13,9 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Q·Kᵀ is vectorised over positions (keys are stored transposed) in tiles of {@link #TILE} positions × up to 4
  * query heads, e·V over dimensions in tiles of 4 vectors × up to 4 heads, so each load feeds many fmas. F16 and Q8
  * tiles are first widened into a small float scratch. Only IEEE adds, multiplies and fmas, in a fixed order: the
- * same inputs give the same bits in every process.
+ * same inputs give the same bits in every process, and in {@link NativePageAttention}, its native twin.
  */
-final class PageAttention {
+class PageAttention {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     static final int LANES = L;
@@ -24,10 +24,10 @@ final class PageAttention {
     /** Positions per Q·Kᵀ tile: 4 vectors. */
     static final int TILE = 4 * L;
 
-    private final int group;
-    private final int headDim;
-    private final int kvDim;
-    private final float scale;
+    final int group;
+    final int headDim;
+    final int kvDim;
+    final float scale;
 
     PageAttention(int group, int headDim, int kvHeads) {
         if (PAGE % TILE != 0 || headDim % L != 0) {
@@ -45,11 +45,25 @@ final class PageAttention {
     /** Floats of scratch {@link #run} needs: scores (group, PAGE) and a widened tile (headDim, TILE). */
     int scratchSize() { return group * PAGE + headDim * TILE; }
 
+    /** The kernel for this process: the native twin when native kernels are in use and the library has one, else this. */
+    static PageAttention create(int group, int headDim, int kvHeads, boolean preferNative) {
+        if (preferNative) {
+            PageAttention twin = NativePageAttention.create(group, headDim, kvHeads);
+            if (twin != null) return twin;
+        }
+        return new PageAttention(group, headDim, kvHeads);
+    }
+
+    /** What runs the page tasks, for logs. */
+    String name() { return "vector(" + L + " lanes)"; }
+
     /**
      * Positions [page·PAGE, min(page·PAGE + PAGE, end)) of KV head kh; the group's queries start at q[qOff] (group·headDim
-     * floats); the partial goes to part[pOff..+partialSize); sc is scratch of {@link #scratchSize()} floats.
+     * floats); the partial goes to part[pOff..+partialSize); sc is scratch of {@link #scratchSize()} floats. The page this
+     * thread will most likely run next (KV head nextKh, page nextPage; nextPage < 0 for none) is a prefetch hint.
      */
-    void run(KvCache cache, int layer, int kh, int page, int end, float[] q, int qOff, float[] part, int pOff, float[] sc) {
+    void run(KvCache cache, int layer, int kh, int page, int end, float[] q, int qOff, float[] part, int pOff, float[] sc,
+             int nextKh, int nextPage) {
         int n = Math.min(PAGE, end - page * PAGE);
         int kOff = kh * headDim, wide = group * PAGE;
         KvType type = cache.type();

@@ -80,8 +80,8 @@ public final class NativeKernel implements TernaryKernel {
         return new NativeKernel(isa, run, runI8);
     }
 
-    /** The library's CPUID probe: bit 0 AVX2, bit 1 AVX-VNNI, bit 2 AVX-512 F+BW+VNNI. */
-    static int cpuFeatures(SymbolLookup lib) {
+    /** The library's CPUID probe: bit 0 AVX2, bit 1 AVX-VNNI, bit 2 AVX-512 F+BW+VNNI, bit 3 AVX2+FMA, bit 4 AVX-512F. */
+    public static int cpuFeatures(SymbolLookup lib) {
         try {
             MethodHandle cpu = Linker.nativeLinker().downcallHandle(symbol(lib, "tern_cpu_features"), FunctionDescriptor.of(JAVA_INT));
             return (int) cpu.invokeExact();
@@ -90,7 +90,7 @@ public final class NativeKernel implements TernaryKernel {
         }
     }
 
-    static MemorySegment symbol(SymbolLookup lib, String name) {
+    public static MemorySegment symbol(SymbolLookup lib, String name) {
         return lib.find(name).orElseThrow(() -> new IllegalStateException("libternkernels.so has no symbol " + name + " (stale build?)"));
     }
 

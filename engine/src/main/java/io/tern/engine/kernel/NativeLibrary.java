@@ -16,7 +16,7 @@ import java.util.Locale;
  * Maven build put on the class path under native/linux-x86_64/ (inside a jar: copied to a temp file, opened, and the
  * file deleted at once — the mapping outlives it — so killed processes leave nothing behind in the temp directory).
  */
-final class NativeLibrary {
+public final class NativeLibrary {
     static final String RESOURCE = "/native/linux-x86_64/libternkernels.so";
 
     // The kernels and the stream baseline share one copy (extracting it from the jar is file I/O); a different
@@ -27,7 +27,7 @@ final class NativeLibrary {
     private NativeLibrary() {}
 
     /** The library, opened (and extracted from the jar) once per process. @throws IllegalStateException naming why it cannot be used here */
-    static synchronized SymbolLookup open() {
+    public static synchronized SymbolLookup open() {
         String forced = System.getProperty("tern.native.path", "");
         if (opened == null || !forced.equals(openedFor)) {
             opened = load();

@@ -10,7 +10,9 @@ import io.tern.engine.forward.KvType;
  * @param threads  compute threads (0 = one per core)
  * @param ffnActivation squared ReLU (BitNet b1.58) or SiLU (stock llama.cpp bitnet graph)
  * @param int8Head on the int8 path, quantise the lm_head to int8 per row at load (false: keep the file's floats)
- * @param kvType   element type of the KV cache
+ * @param kvType   element type of the KV cache; null for the path's default: F16 on the int8 path (half the memory and
+ *                 attention reads of F32, well inside the int8 path's tolerance), F32 on the float reference path (its
+ *                 1e-4 conformance)
  * @param releaseFilePages after load, drop from the resident set the pages of the mapped file whose tensors were
  *                 copied off-heap (repacked ternary weights, the int8 head); the file stays mapped
  */
@@ -18,7 +20,13 @@ public record ModelOptions(NumericPath path, String kernel, int threads, FfnActi
                            boolean int8Head, KvType kvType, boolean releaseFilePages) {
 
     public ModelOptions {
-        if (kvType == null) throw new IllegalArgumentException("kvType must not be null");
+        if (path == null) throw new IllegalArgumentException("path must not be null");
+    }
+
+    /** The KV cache element type: as given, else the path's default. */
+    @Override
+    public KvType kvType() {
+        return kvType != null ? kvType : path == NumericPath.INT8 ? KvType.F16 : KvType.F32;
     }
 
     /** File pages released after load. */
@@ -26,9 +34,9 @@ public record ModelOptions(NumericPath path, String kernel, int threads, FfnActi
         this(path, kernel, threads, ffnActivation, int8Head, kvType, true);
     }
 
-    /** int8 head on, F32 KV cache, file pages released after load. */
+    /** int8 head on, the path's default KV cache type, file pages released after load. */
     public ModelOptions(NumericPath path, String kernel, int threads, FfnActivation ffnActivation) {
-        this(path, kernel, threads, ffnActivation, true, KvType.F32);
+        this(path, kernel, threads, ffnActivation, true, null);
     }
 
     public static ModelOptions defaults() {
@@ -45,6 +53,7 @@ public record ModelOptions(NumericPath path, String kernel, int threads, FfnActi
 
     public ModelOptions withInt8Head(boolean on) { return new ModelOptions(path, kernel, threads, ffnActivation, on, kvType, releaseFilePages); }
 
+    /** t null: the path's default. */
     public ModelOptions withKvType(KvType t) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, t, releaseFilePages); }
 
     public ModelOptions withReleaseFilePages(boolean on) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, kvType, on); }

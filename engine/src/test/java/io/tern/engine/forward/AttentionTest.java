@@ -6,31 +6,37 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Attention against a plain double-precision softmax, per KV cache type, thread count and prompt vs decode. */
 class AttentionTest {
     private static final int HEAD_DIM = 64;
 
     /** Keys and values of every position, as put in the cache: (positions, kvDim). */
-    record Case(int heads, int kvHeads, int positions, float[] k, float[] v, float[] q) {
+    record Case(int heads, int kvHeads, int headDim, int positions, float[] k, float[] v, float[] q) {
         static Case random(int heads, int kvHeads, int positions, long seed) {
+            return random(heads, kvHeads, HEAD_DIM, positions, seed);
+        }
+
+        static Case random(int heads, int kvHeads, int headDim, int positions, long seed) {
             SplittableRandom rnd = new SplittableRandom(seed);
-            int kvDim = kvHeads * HEAD_DIM, dim = heads * HEAD_DIM;
+            int kvDim = kvHeads * headDim, dim = heads * headDim;
             float[] k = new float[positions * kvDim], v = new float[positions * kvDim], q = new float[positions * dim];
             for (int i = 0; i < k.length; i++) k[i] = (float) rnd.nextGaussian();
             for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian();
             for (int i = 0; i < q.length; i++) q[i] = (float) (rnd.nextGaussian() * 0.7);
-            return new Case(heads, kvHeads, positions, k, v, q);
+            return new Case(heads, kvHeads, headDim, positions, k, v, q);
         }
 
         KvCache cache(KvType type) {
-            KvCache c = new KvCache(1, kvHeads, HEAD_DIM, positions, type);
-            int kvDim = kvHeads * HEAD_DIM;
+            KvCache c = new KvCache(1, kvHeads, headDim, positions, type);
+            int kvDim = kvHeads * headDim;
             for (int p = 0; p < positions; p++) c.put(0, p, k, p * kvDim, v, p * kvDim);
             c.advanceTo(positions);
             return c;
@@ -38,38 +44,39 @@ class AttentionTest {
 
         /** Output row of the token at pos, in double. */
         double[] expected(int pos) {
-            int dim = heads * HEAD_DIM, kvDim = kvHeads * HEAD_DIM, group = heads / kvHeads;
+            int dim = heads * headDim, kvDim = kvHeads * headDim, group = heads / kvHeads;
             double[] out = new double[dim];
             for (int h = 0; h < heads; h++) {
-                int kvOff = (h / group) * HEAD_DIM;
+                int kvOff = (h / group) * headDim;
                 double[] s = new double[pos + 1];
                 double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j <= pos; j++) {
                     double dot = 0;
-                    for (int d = 0; d < HEAD_DIM; d++) dot += (double) q[pos * dim + h * HEAD_DIM + d] * k[j * kvDim + kvOff + d];
-                    s[j] = dot / Math.sqrt(HEAD_DIM);
+                    for (int d = 0; d < headDim; d++) dot += (double) q[pos * dim + h * headDim + d] * k[j * kvDim + kvOff + d];
+                    s[j] = dot / Math.sqrt(headDim);
                     max = Math.max(max, s[j]);
                 }
                 double sum = 0;
                 for (int j = 0; j <= pos; j++) sum += s[j] = Math.exp(s[j] - max);
                 for (int j = 0; j <= pos; j++) {
-                    for (int d = 0; d < HEAD_DIM; d++) out[h * HEAD_DIM + d] += s[j] / sum * v[j * kvDim + kvOff + d];
+                    for (int d = 0; d < headDim; d++) out[h * headDim + d] += s[j] / sum * v[j * kvDim + kvOff + d];
                 }
             }
             return out;
         }
     }
 
-    /** Decode steps at the given positions (one token each), against the double reference. */
-    @ParameterizedTest(name = "{0}, {1}/{2} heads, {3} threads")
-    @CsvSource({"F32, 8, 2, 1, 1e-5", "F32, 8, 2, 2, 1e-5", "F32, 3, 3, 2, 1e-5", "F32, 10, 2, 2, 1e-5",
-            "F16, 8, 2, 2, 3e-3", "Q8, 8, 2, 2, 0.05", "Q8, 2, 1, 1, 0.05"})
-    void decodeMatchesDoubleReference(KvType type, int heads, int kvHeads, int threads, double tol) {
+    /** Decode steps at the given positions (one token each), against the double reference, on either page kernel. */
+    @ParameterizedTest(name = "{0}, {1}/{2} heads, {3} threads, native {5}")
+    @CsvSource({"F32, 8, 2, 1, 1e-5, false", "F32, 8, 2, 2, 1e-5, false", "F32, 3, 3, 2, 1e-5, false", "F32, 10, 2, 2, 1e-5, false",
+            "F16, 8, 2, 2, 3e-3, false", "Q8, 8, 2, 2, 0.05, false", "Q8, 2, 1, 1, 0.05, false",
+            "F32, 8, 2, 2, 1e-5, true", "F32, 10, 2, 1, 1e-5, true", "F16, 8, 2, 2, 3e-3, true", "Q8, 8, 2, 2, 0.05, true"})
+    void decodeMatchesDoubleReference(KvType type, int heads, int kvHeads, int threads, double tol, boolean preferNative) {
         Case c = Case.random(heads, kvHeads, 700, heads * 31L + kvHeads);
         KvCache cache = c.cache(type);
         int dim = heads * HEAD_DIM;
         try (MatmulPool pool = new MatmulPool(null, threads)) {
-            Attention att = new Attention(heads, kvHeads, HEAD_DIM, 1024, pool);
+            Attention att = new Attention(heads, kvHeads, HEAD_DIM, 1024, pool, preferNative);
             float[] out = new float[c.positions * dim];
             for (int pos : new int[] {0, 1, 17, 255, 256, 257, 511, 699}) {
                 att.compute(c.q, pos, 1, pos, cache, 0, out);  // row pos of q and out: the token at pos
@@ -84,19 +91,47 @@ class AttentionTest {
     }
 
     /** A prompt of many tokens gives the same bits as decoding them one by one, on 1 or 2 threads. */
-    @ParameterizedTest(name = "{0}")
-    @CsvSource({"F32", "F16", "Q8"})
-    void promptEqualsDecodeBitForBit(KvType type) {
+    @ParameterizedTest(name = "{0}, native {1}")
+    @CsvSource({"F32, false", "F16, false", "Q8, false", "F32, true", "F16, true"})
+    void promptEqualsDecodeBitForBit(KvType type, boolean preferNative) {
         int heads = 8, kvHeads = 2, dim = heads * HEAD_DIM, positions = 300;
         Case c = Case.random(heads, kvHeads, positions, 5);
         KvCache cache = c.cache(type);
         try (MatmulPool one = new MatmulPool(null, 1); MatmulPool two = new MatmulPool(null, 2)) {
             float[] prompt = new float[positions * dim];
-            new Attention(heads, kvHeads, HEAD_DIM, positions, two).compute(c.q, 0, positions, 0, cache, 0, prompt);
-            Attention single = new Attention(heads, kvHeads, HEAD_DIM, positions, one);
+            new Attention(heads, kvHeads, HEAD_DIM, positions, two, preferNative).compute(c.q, 0, positions, 0, cache, 0, prompt);
+            Attention single = new Attention(heads, kvHeads, HEAD_DIM, positions, one, preferNative);
             float[] out = new float[positions * dim];
             for (int pos = 0; pos < positions; pos++) single.compute(c.q, pos, 1, pos, cache, 0, out);
             assertArrayEquals(out, prompt);
+        }
+    }
+
+    /**
+     * The C page kernel gives the Java one's bits: head sizes with and without a remainder of the 4-vector tile, groups
+     * of 1 to 5 query heads (register tiles of 4, or 2 on AVX2, with a rest), full and partial pages, prompt and decode.
+     */
+    @ParameterizedTest(name = "{0}, {1}/{2} heads of {3}")
+    @CsvSource({"F32, 8, 2, 64", "F32, 20, 5, 128", "F32, 5, 1, 32", "F32, 3, 3, 96", "F32, 6, 2, 16",
+            "F16, 8, 2, 64", "F16, 20, 5, 128", "F16, 5, 1, 32", "F16, 9, 3, 96"})
+    void nativeKernelMatchesVectorKernelBitForBit(KvType type, int heads, int kvHeads, int headDim) {
+        assumeTrue(NativePageAttention.unavailable() == null, () -> "no native page attention here: " + NativePageAttention.unavailable());
+        int positions = 203, dim = heads * headDim;
+        Case c = Case.random(heads, kvHeads, headDim, positions, heads * 7L + headDim);
+        KvCache cache = c.cache(type);
+        try (MatmulPool pool = new MatmulPool(null, 2)) {
+            Attention vector = new Attention(heads, kvHeads, headDim, positions, pool, false);
+            Attention inC = new Attention(heads, kvHeads, headDim, positions, pool, true);
+            float[] want = new float[positions * dim], got = new float[positions * dim];
+            vector.compute(c.q, 0, positions, 0, cache, 0, want);
+            inC.compute(c.q, 0, positions, 0, cache, 0, got);
+            assertArrayEquals(want, got, "prompt");
+            for (int pos : new int[] {0, 5, 63, 64, 150, 202}) {
+                vector.compute(c.q, pos, 1, pos, cache, 0, want);
+                inC.compute(c.q, pos, 1, pos, cache, 0, got);
+                assertArrayEquals(Arrays.copyOfRange(want, pos * dim, pos * dim + dim),
+                        Arrays.copyOfRange(got, pos * dim, pos * dim + dim), "decode at " + pos);
+            }
         }
     }
 

@@ -1,0 +1,154 @@
+/*
+ * Page attention for Tern: the native twin of PageAttention.java (see it for the maths), which it matches bit for bit —
+ * the same IEEE operations in the same order per lane, with the same float lane count L as the JVM's preferred vector
+ * species (AVX-512: 16, AVX2: 8), so a position gives the same bits whichever kernel ran, in a prompt and in decode.
+ *
+ *   tern_attn_page_<isa>(f16, kpage, vpage, kh, n, group, head_dim, kv_dim, scale, q, q_off, part, p_off, sc,
+ *                        next_kpage, next_kh)
+ *
+ * Positions [0, n) of one KV cache page of KV head kh, against the group of query heads at q[q_off..]: writes per head
+ * g the partial softmax part[p_off + g·(head_dim + 2) ..] = acc (head_dim), max, sum; sc is scratch of group·PAGE
+ * floats. Keys are (kv_dim, PAGE) per page, values (PAGE, kv_dim); F32, or F16 pairs in ints (KvCache's layout).
+ * next_kpage / next_kh (or NULL): the page whose keys this thread reads next, prefetched while this one finishes.
+ *
+ * Why native: from memory a page costs the Java kernel ~4x its compute; its loops keep too few misses in flight and
+ * Java cannot prefetch. Here the values stream into L2 while the scores are computed, and the next page's keys while
+ * the values are summed.
+ */
+#include <immintrin.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#define PAGE 64
+/* Key rows (of PAGE elements) prefetched ahead of the scores loop when no earlier call prefetched them. */
+#ifndef KEY_AHEAD
+#define KEY_AHEAD 8
+#endif
+#ifndef PF_STEP
+#define PF_STEP 64
+#endif
+#ifndef V_HINT
+#define V_HINT _MM_HINT_T1
+#endif
+/* 0 turns the software prefetches off (for measuring them). */
+#ifndef ATTN_PREFETCH
+#define ATTN_PREFETCH 1
+#endif
+
+/* The keys this thread's last call prefetched for the call after it. */
+static __thread const char *tern_attn_next_keys;
+
+/* ---------------------------------------------------------------- AVX-512: L = 16 */
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+
+/* F16 pairs: vpmovdw picks the low (or, shifted, high) halves, vcvtph2ps widens them exactly. */
+static inline void avx512_widen(__m512i x, __m512 *lo, __m512 *hi) {
+    *lo = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(x));
+    *hi = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(x, 16)));
+}
+
+#define ISA avx512
+#define L 16
+#define GT 4
+#define VF __m512
+#define VI __m512i
+#define vload _mm512_loadu_ps
+#define vstore _mm512_storeu_ps
+#define vset1 _mm512_set1_ps
+#define vzero _mm512_setzero_ps
+#define vfma _mm512_fmadd_ps
+#define vmul _mm512_mul_ps
+#define vadd _mm512_add_ps
+#define vsub _mm512_sub_ps
+#define vmax _mm512_max_ps
+#define vreduce_max _mm512_reduce_max_ps
+#define vkeep(x, fill, valid) ((valid) >= 16 ? (x) : _mm512_mask_blend_ps((__mmask16) ((1u << (valid)) - 1), (fill), (x)))
+#define viload(p) _mm512_loadu_si512((const void *) (p))
+#define vi_set1 _mm512_set1_epi32
+#define vi_add _mm512_add_epi32
+#define vi_shl _mm512_slli_epi32
+#define as_f _mm512_castsi512_ps
+#define vcvtt _mm512_cvttps_epi32
+#define vcvt _mm512_cvtepi32_ps
+#define vwiden avx512_widen
+#include "tern_attention_isa.h"
+#undef ISA
+#undef L
+#undef GT
+#undef VF
+#undef VI
+#undef vload
+#undef vstore
+#undef vset1
+#undef vzero
+#undef vfma
+#undef vmul
+#undef vadd
+#undef vsub
+#undef vmax
+#undef vreduce_max
+#undef vkeep
+#undef viload
+#undef vi_set1
+#undef vi_add
+#undef vi_shl
+#undef as_f
+#undef vcvtt
+#undef vcvt
+#undef vwiden
+#pragma GCC pop_options
+
+/* ---------------------------------------------------------------- AVX2 + FMA: L = 8, two heads per tile (16 registers) */
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+
+static inline __m256 avx2_keep(__m256 x, __m256 fill, int valid) {
+    if (valid >= 8) return x;
+    __m256i in = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return _mm256_blendv_ps(fill, x, _mm256_castsi256_ps(in));
+}
+
+/* F16 pairs by integer ops (no F16C needed), as PageAttention.widenHalves: magnitude bits moved to F32 place and
+   scaled by 2^112 (which also normalises subnormals), sign put back. Exact for finite values. */
+static inline void avx2_widen(__m256i x, __m256 *lo, __m256 *hi) {
+    const __m256 two112 = _mm256_set1_ps(0x1p112f);
+    __m256 l = _mm256_mul_ps(_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_and_si256(x, _mm256_set1_epi32(0x7fff)), 13)), two112);
+    *lo = _mm256_or_ps(l, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_and_si256(x, _mm256_set1_epi32(0x8000)), 16)));
+    __m256 h = _mm256_mul_ps(_mm256_castsi256_ps(_mm256_and_si256(_mm256_srli_epi32(x, 3), _mm256_set1_epi32(0x0fffe000))), two112);
+    *hi = _mm256_or_ps(h, _mm256_castsi256_ps(_mm256_and_si256(x, _mm256_set1_epi32((int32_t) 0x80000000))));
+}
+
+static inline float avx2_reduce_max(__m256 x) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
+
+#define ISA avx2
+#define L 8
+#define GT 2
+#define VF __m256
+#define VI __m256i
+#define vload _mm256_loadu_ps
+#define vstore _mm256_storeu_ps
+#define vset1 _mm256_set1_ps
+#define vzero _mm256_setzero_ps
+#define vfma _mm256_fmadd_ps
+#define vmul _mm256_mul_ps
+#define vadd _mm256_add_ps
+#define vsub _mm256_sub_ps
+#define vmax _mm256_max_ps
+#define vreduce_max avx2_reduce_max
+#define vkeep avx2_keep
+#define viload(p) _mm256_loadu_si256((const __m256i *) (p))
+#define vi_set1 _mm256_set1_epi32
+#define vi_add _mm256_add_epi32
+#define vi_shl _mm256_slli_epi32
+#define as_f _mm256_castsi256_ps
+#define vcvtt _mm256_cvttps_epi32
+#define vcvt _mm256_cvtepi32_ps
+#define vwiden avx2_widen
+#include "tern_attention_isa.h"
+#pragma GCC pop_options

@@ -1,0 +1,188 @@
+/*
+ * One ISA's page attention, included by tern_attention.c once per instruction set with these defined:
+ *   ISA (name suffix), L (float lanes), GT (query heads per register tile), VF / VI (float / int vector),
+ *   vload vstore vset1 vzero vfma(a, b, c) = a·b + c (fused) vmul vadd vsub vmax vreduce_max vkeep(x, fill, valid),
+ *   viload vi_set1 vi_add vi_shl as_f vcvtt (F2I, truncating) vcvt (I2F),
+ *   vwiden(x, &lo, &hi): L ints of F16 pairs to 2·L floats, the low halves then the high ones, exactly.
+ * Every function here is static: only tern_attn_page_ISA is exported.
+ */
+#define CAT_(a, b) a##_##b
+#define CAT(a, b) CAT_(a, b)
+#define NAME(x) CAT(x, ISA)
+
+/* e^x for x ≤ 0 in PageAttention.exp's exact sequence of IEEE operations. */
+static inline VF NAME(vexp)(VF x) {
+    x = vmax(x, vset1(-87.0f));
+    VF t = vmul(x, vset1(1.44269504f));
+    VI n = vcvtt(vsub(t, vset1(0.5f)));
+    VF nf = vcvt(n);
+    VF r = vadd(vfma(nf, vset1(-0.693145752f), x), vmul(nf, vset1(-1.42860677e-6f)));
+    VF p = vfma(r, vset1(1.0f / 720), vset1(1.0f / 120));
+    p = vfma(p, r, vset1(1.0f / 24));
+    p = vfma(p, r, vset1(1.0f / 6));
+    p = vfma(p, r, vset1(0.5f));
+    p = vfma(p, r, vset1(1.0f));
+    p = vfma(p, r, vset1(1.0f));
+    return vmul(p, as_f(vi_shl(vi_add(n, vi_set1(127)), 23)));
+}
+
+/* Four vectors of L consecutive elements starting at element e of a row: floats, or F16 pairs interleaved in runs of
+   2·L (element L·k + j of a run in int j, half k), so 4·L elements are two int vectors. */
+static inline void NAME(load4)(const char *row, int f16, int e, VF *x0, VF *x1, VF *x2, VF *x3) {
+    if (!f16) {
+        const float *f = (const float *) row + e;
+        *x0 = vload(f); *x1 = vload(f + L); *x2 = vload(f + 2 * L); *x3 = vload(f + 3 * L);
+    } else {
+        const int32_t *h = (const int32_t *) row + e / 2;
+        vwiden(viload(h), x0, x1);
+        vwiden(viload(h + L), x2, x3);
+    }
+}
+
+/* One vector of L elements at element e (a multiple of L). */
+static inline VF NAME(load1)(const char *row, int f16, int e) {
+    if (!f16) return vload((const float *) row + e);
+    VF lo, hi;
+    vwiden(viload((const int32_t *) row + e / (2 * L) * L), &lo, &hi);
+    return (e / L) % 2 == 0 ? lo : hi;
+}
+
+#define FMA4(a, x, b) do { a[0] = vfma(x##0, b, a[0]); a[1] = vfma(x##1, b, a[1]); \
+                           a[2] = vfma(x##2, b, a[2]); a[3] = vfma(x##3, b, a[3]); } while (0)
+
+/* Keys are (head_dim, PAGE) per head, contiguous; values (PAGE, kv_dim) rows. f16 is a constant after inlining. */
+__attribute__((always_inline))
+static inline void NAME(page)(const int f16, const void *kpage, const void *vpage, int32_t kh, int32_t n,
+                              int32_t group, int32_t head_dim, int32_t kv_dim, float scale,
+                              const float *q, int32_t q_off, float *part, int32_t p_off, float *sc,
+                              const void *next_kpage, int32_t next_kh) {
+    const int es = f16 ? 2 : 4, tile = 4 * L;
+    const int64_t kbytes = (int64_t) head_dim * PAGE * es, krow = PAGE * es, vrow = (int64_t) kv_dim * es;
+    const char *k = (const char *) kpage + kh * kbytes;
+    const char *v = (const char *) vpage + (int64_t) kh * head_dim * es;
+    q += q_off;
+    part += p_off;
+
+    /* Prefetch plan: this page's values stream into L2 while its scores are computed, the next task's keys while
+       this one's values are summed; keys no earlier call prefetched are fetched ahead of the scores loop. */
+    int ahead = ATTN_PREFETCH && k != tern_attn_next_keys;
+    if (ahead) for (int64_t o = 0; o < kbytes && o < KEY_AHEAD * krow; o += 64) _mm_prefetch(k + o, _MM_HINT_T0);
+    const int vbytes = head_dim * es;
+    int vt = 0;  /* next value row to prefetch: rows [0, (d + 1)·n / head_dim) by the end of step d */
+    const char *nk = ATTN_PREFETCH && next_kpage ? (const char *) next_kpage + next_kh * kbytes : NULL;
+    const char *nk_end = nk ? nk + kbytes : NULL;
+    const int64_t k_per_t = (kbytes / 64 + n - 1) / n * 64;  /* next keys' bytes per value row */
+    tern_attn_next_keys = nk;
+
+    /* Scores sc[g·PAGE + j] = q_g · K_j, a tile of 4·L positions × GT heads per pass, sums over d in order. */
+    for (int j = 0; j < n; j += tile) {
+        for (int g0 = 0; g0 < group; g0 += GT) {
+            int gs = group - g0 < GT ? group - g0 : GT;
+            VF a[GT][4];
+            for (int g = 0; g < GT; g++) a[g][0] = a[g][1] = a[g][2] = a[g][3] = vzero();
+            const float *qg = q + g0 * head_dim;
+            int first = j == 0 && g0 == 0;
+            for (int d = 0; d < head_dim; d++) {
+                if (first && ATTN_PREFETCH) {
+                    if (ahead && (d + KEY_AHEAD) * krow < kbytes) {
+                        for (int o = 0; o < krow; o += PF_STEP) _mm_prefetch(k + (d + KEY_AHEAD) * krow + o, _MM_HINT_T0);
+                    }
+                    for (; vt * head_dim < (d + 1) * n; vt++) {
+                        for (int o = 0; o < vbytes; o += PF_STEP) _mm_prefetch(v + vt * vrow + o, V_HINT);
+                    }
+                }
+                VF k0, k1, k2, k3;
+                NAME(load4)(k + d * krow, f16, j, &k0, &k1, &k2, &k3);
+                VF b = vset1(qg[d]);
+                FMA4(a[0], k, b);
+                if (GT > 1 && gs > 1) { b = vset1(qg[head_dim + d]); FMA4(a[1], k, b); }
+#if GT > 2
+                if (gs > 2) { b = vset1(qg[2 * head_dim + d]); FMA4(a[2], k, b); }
+                if (gs > 3) { b = vset1(qg[3 * head_dim + d]); FMA4(a[3], k, b); }
+#endif
+            }
+            for (int g = 0; g < gs; g++) {
+                float *s = sc + (g0 + g) * PAGE + j;
+                vstore(s, a[g][0]); vstore(s + L, a[g][1]); vstore(s + 2 * L, a[g][2]); vstore(s + 3 * L, a[g][3]);
+            }
+        }
+    }
+
+    /* Softmax of each head's scores: max over valid positions, e = exp(s − m) (0 past n), l = Σ e by lane, then lanes
+       in order, as PageAttention does. */
+    int nv = (n + L - 1) / L * L;
+    for (int g = 0; g < group; g++) {
+        float *s = sc + g * PAGE;
+        VF mv = vset1(-__builtin_inff());
+        for (int j = 0; j < nv; j += L) {
+            VF x = vmul(vload(s + j), vset1(scale));
+            vstore(s + j, x);
+            mv = vmax(mv, vkeep(x, vset1(-__builtin_inff()), n - j));
+        }
+        float m = vreduce_max(mv);
+        VF lv = vzero();
+        for (int j = 0; j < nv; j += L) {
+            VF e = vkeep(NAME(vexp)(vsub(vload(s + j), vset1(m))), vzero(), n - j);
+            lv = vadd(lv, e);
+            vstore(s + j, e);
+        }
+        float lanes[L], l = 0.0f;
+        vstore(lanes, lv);
+        for (int i = 0; i < L; i++) l += lanes[i];
+        float *pg = part + g * (head_dim + 2);
+        pg[head_dim] = m;
+        pg[head_dim + 1] = l;
+    }
+
+    /* acc_g = Σ_t e_gt · V_t, 4·L dimensions × GT heads per pass, sums over t in order. */
+    int stride = head_dim + 2;
+    for (int g0 = 0; g0 < group; g0 += GT) {
+        int gs = group - g0 < GT ? group - g0 : GT;
+        int i = 0;
+        for (; i + tile <= head_dim; i += tile) {
+            VF a[GT][4];
+            for (int g = 0; g < GT; g++) a[g][0] = a[g][1] = a[g][2] = a[g][3] = vzero();
+            const float *e = sc + g0 * PAGE;
+            int first = g0 == 0 && i == 0;
+            for (int t = 0; t < n; t++) {
+                if (first && nk) {
+                    for (int64_t o = 0; o < k_per_t && nk < nk_end; o += PF_STEP, nk += PF_STEP) _mm_prefetch(nk, _MM_HINT_T1);
+                }
+                VF v0, v1, v2, v3;
+                NAME(load4)(v + t * vrow, f16, i, &v0, &v1, &v2, &v3);
+                VF b = vset1(e[t]);
+                FMA4(a[0], v, b);
+                if (GT > 1 && gs > 1) { b = vset1(e[PAGE + t]); FMA4(a[1], v, b); }
+#if GT > 2
+                if (gs > 2) { b = vset1(e[2 * PAGE + t]); FMA4(a[2], v, b); }
+                if (gs > 3) { b = vset1(e[3 * PAGE + t]); FMA4(a[3], v, b); }
+#endif
+            }
+            for (int g = 0; g < gs; g++) {
+                float *p = part + (g0 + g) * stride + i;
+                vstore(p, a[g][0]); vstore(p + L, a[g][1]); vstore(p + 2 * L, a[g][2]); vstore(p + 3 * L, a[g][3]);
+            }
+        }
+        for (; i < head_dim; i += L) {  /* small heads: one vector at a time */
+            for (int g = g0; g < g0 + gs; g++) {
+                VF a = vzero();
+                const float *e = sc + g * PAGE;
+                for (int t = 0; t < n; t++) a = vfma(NAME(load1)(v + t * vrow, f16, i), vset1(e[t]), a);
+                vstore(part + g * stride + i, a);
+            }
+        }
+    }
+}
+
+void NAME(tern_attn_page)(int32_t f16, const void *kpage, const void *vpage, int32_t kh, int32_t n,
+                          int32_t group, int32_t head_dim, int32_t kv_dim, float scale,
+                          const float *q, int32_t q_off, float *part, int32_t p_off, float *sc,
+                          const void *next_kpage, int32_t next_kh) {
+    if (f16) NAME(page)(1, kpage, vpage, kh, n, group, head_dim, kv_dim, scale, q, q_off, part, p_off, sc, next_kpage, next_kh);
+    else NAME(page)(0, kpage, vpage, kh, n, group, head_dim, kv_dim, scale, q, q_off, part, p_off, sc, next_kpage, next_kh);
+}
+
+#undef FMA4
+#undef NAME
+#undef CAT
+#undef CAT_

@@ -1,0 +1,27 @@
+package io.tern.engine.model;
+
+import io.tern.engine.forward.KvType;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class ModelOptionsTest {
+    @Test
+    void kvCacheTypeDefaultsByNumericPath() {
+        ModelOptions int8 = ModelOptions.defaults();
+        assertEquals(KvType.F16, int8.kvType(), "int8 path: half the KV bytes");
+        assertEquals(KvType.F32, int8.withPath(NumericPath.FLOAT).kvType(), "float reference path stays exact");
+        assertEquals(KvType.Q8, int8.withKvType(KvType.Q8).withPath(NumericPath.FLOAT).kvType(), "an explicit type is kept");
+        assertEquals(KvType.F16, int8.withKvType(KvType.F32).withKvType(null).kvType(), "null goes back to the default");
+    }
+
+    @Test
+    void kvTypeOptionAcceptsAutoAndRejectsTheUnknown() {
+        assertNull(KvType.parseOption(" Auto "));
+        assertEquals(KvType.F16, KvType.parseOption("half"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KvType.parseOption("f8"));
+        assertEquals("unknown KV cache type 'f8' (auto|f32|f16|q8)", e.getMessage());
+    }
+}
