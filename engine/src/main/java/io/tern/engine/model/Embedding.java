@@ -4,6 +4,7 @@ import io.tern.engine.quant.TensorCodec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -23,6 +24,8 @@ public final class Embedding implements AutoCloseable {
     private final TensorCodec codec;
     private final int vocab;
     private final int dim;
+    /** A row read with pread, per thread: reused by every lookup (one token a step allocates nothing here). */
+    private final ThreadLocal<MemorySegment> rowBuffer;
 
     private Embedding(MemorySegment data, FileChannel channel, long fileOffset, long rowBytes, TensorCodec codec, int vocab, int dim) {
         this.data = data;
@@ -32,6 +35,7 @@ public final class Embedding implements AutoCloseable {
         this.codec = codec;
         this.vocab = vocab;
         this.dim = dim;
+        this.rowBuffer = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(rowBytes, 64));
     }
 
     /** Rows decoded straight from the mapped tensor. */
@@ -54,7 +58,8 @@ public final class Embedding implements AutoCloseable {
             codec.decode(data, (long) vocab * dim, (long) token * dim, dst, off, dim);
             return;
         }
-        ByteBuffer row = ByteBuffer.allocate((int) rowBytes);
+        MemorySegment segment = rowBuffer.get();
+        ByteBuffer row = segment.asByteBuffer();
         try {
             long at = fileOffset + token * rowBytes;
             while (row.hasRemaining()) {
@@ -63,7 +68,7 @@ public final class Embedding implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("reading embedding row " + token + ": " + e.getMessage(), e);
         }
-        codec.decode(MemorySegment.ofArray(row.array()), dim, 0, dst, off, dim);
+        codec.decode(segment, dim, 0, dst, off, dim);
     }
 
     @Override

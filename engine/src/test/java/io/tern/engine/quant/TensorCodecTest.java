@@ -25,6 +25,25 @@ class TensorCodecTest {
         return c;
     }
 
+    /** F16 decodes in bulk-copied chunks: a range longer than a chunk, from an odd first element, into an offset. */
+    @Test
+    void f16DecodesLongRangesFromAnyFirstElement() throws Exception {
+        int total = 10_001;
+        MemorySegment seg = alloc(GgmlType.F16, total);
+        SplittableRandom r = new SplittableRandom(4);
+        short[] halves = new short[total];
+        for (int i = 0; i < total; i++) {
+            halves[i] = (short) r.nextInt(0x7c00);  // finite, either sign below
+            if (r.nextBoolean()) halves[i] |= (short) 0x8000;
+            seg.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i, halves[i]);
+        }
+        float[] dst = new float[9_000];
+        TensorCodec.of(GgmlType.F16).decode(seg, total, 1_001, dst, 3, 8_995);
+        for (int i = 0; i < 8_995; i++) assertEquals(Float.float16ToFloat(halves[1_001 + i]), dst[3 + i], "element " + i);
+        assertEquals(0f, dst[0]);
+        assertEquals(0f, dst[8_998]);
+    }
+
     @Test
     void floatTypesRoundTripExactlyRepresentableValues() throws Exception {
         SplittableRandom r = new SplittableRandom(1);
