@@ -126,10 +126,17 @@ public final class KvCache {
                     valuesH[layer][page] = pool.ints(PAGE * kvDim / 2);
                 }
                 int[] kp = keysH[layer][page], vp = valuesH[layer][page];
+                // Keys: position j of every key row sits in the same int of the row and the same half.
+                int at = (j / (2 * LANES)) * LANES + j % LANES, shift = (j % (2 * LANES)) / LANES * 16, keep = ~(0xffff << shift);
                 for (int d = 0; d < kvDim; d++) {
-                    set(kp, d * (PAGE / 2), j, 2, Float.floatToFloat16(k[kOff + d]) & 0xffff);
-                    int h = d / headDim, c = d % headDim;
-                    set(vp, j * (kvDim / 2) + h * (headDim / 2), c, 2, Float.floatToFloat16(v[vOff + d]) & 0xffff);
+                    int i = d * (PAGE / 2) + at;
+                    kp[i] = (kp[i] & keep) | ((Float.floatToFloat16(k[kOff + d]) & 0xffff) << shift);
+                }
+                // Values: the row is whole runs of 2·L (head_dim is a multiple of 2·L); int i of a run holds elements i, L + i.
+                for (int e = 0, o = j * (kvDim / 2); e < kvDim; e += 2 * LANES, o += LANES) {
+                    for (int i = 0; i < LANES; i++) {
+                        vp[o + i] = (Float.floatToFloat16(v[vOff + e + i]) & 0xffff) | (Float.floatToFloat16(v[vOff + e + LANES + i]) << 16);
+                    }
                 }
             }
             case Q8 -> {
