@@ -50,6 +50,24 @@ static inline VF NAME(load1)(const char *row, int f16, int e) {
 #define FMA4(a, x, b) do { a[0] = vfma(x##0, b, a[0]); a[1] = vfma(x##1, b, a[1]); \
                            a[2] = vfma(x##2, b, a[2]); a[3] = vfma(x##3, b, a[3]); } while (0)
 
+/* A register tile: a[g][0..3] += x0..x3 · w[g·ws] for its gs ≤ GT heads (a[h % GT] keeps dead branches in bounds when
+   GT is 2; the compiler drops them). */
+#define TILE_FMA(a, x, w, ws, gs) do {                                                    \
+        VF b_ = vset1((w)[0]);                                                           \
+        FMA4(a[0], x, b_);                                                               \
+        if (GT > 1 && (gs) > 1) { b_ = vset1((w)[(ws)]); FMA4(a[1 % GT], x, b_); }        \
+        if (GT > 2 && (gs) > 2) { b_ = vset1((w)[2 * (ws)]); FMA4(a[2 % GT], x, b_); }    \
+        if (GT > 3 && (gs) > 3) { b_ = vset1((w)[3 * (ws)]); FMA4(a[3 % GT], x, b_); }    \
+    } while (0)
+
+/* The tile's gs rows of 4·L floats to dst, rows ds apart. */
+#define TILE_STORE(a, dst, ds, gs) do {                                                   \
+        for (int g_ = 0; g_ < (gs); g_++) {                                              \
+            float *p_ = (dst) + g_ * (ds);                                               \
+            vstore(p_, a[g_][0]); vstore(p_ + L, a[g_][1]); vstore(p_ + 2 * L, a[g_][2]); vstore(p_ + 3 * L, a[g_][3]); \
+        }                                                                                \
+    } while (0)
+
 /* Keys are (head_dim, PAGE) per head, contiguous; values (PAGE, kv_dim) rows. f16 is a constant after inlining. */
 __attribute__((always_inline))
 static inline void NAME(page)(const int f16, const void *kpage, const void *vpage, int32_t kh, int32_t n,
@@ -93,18 +111,9 @@ static inline void NAME(page)(const int f16, const void *kpage, const void *vpag
                 }
                 VF k0, k1, k2, k3;
                 NAME(load4)(k + d * krow, f16, j, &k0, &k1, &k2, &k3);
-                VF b = vset1(qg[d]);
-                FMA4(a[0], k, b);
-                if (GT > 1 && gs > 1) { b = vset1(qg[head_dim + d]); FMA4(a[1], k, b); }
-#if GT > 2
-                if (gs > 2) { b = vset1(qg[2 * head_dim + d]); FMA4(a[2], k, b); }
-                if (gs > 3) { b = vset1(qg[3 * head_dim + d]); FMA4(a[3], k, b); }
-#endif
+                TILE_FMA(a, k, qg + d, head_dim, gs);
             }
-            for (int g = 0; g < gs; g++) {
-                float *s = sc + (g0 + g) * PAGE + j;
-                vstore(s, a[g][0]); vstore(s + L, a[g][1]); vstore(s + 2 * L, a[g][2]); vstore(s + 3 * L, a[g][3]);
-            }
+            TILE_STORE(a, sc + g0 * PAGE + j, PAGE, gs);
         }
     }
 
@@ -150,18 +159,9 @@ static inline void NAME(page)(const int f16, const void *kpage, const void *vpag
                 }
                 VF v0, v1, v2, v3;
                 NAME(load4)(v + t * vrow, f16, i, &v0, &v1, &v2, &v3);
-                VF b = vset1(e[t]);
-                FMA4(a[0], v, b);
-                if (GT > 1 && gs > 1) { b = vset1(e[PAGE + t]); FMA4(a[1], v, b); }
-#if GT > 2
-                if (gs > 2) { b = vset1(e[2 * PAGE + t]); FMA4(a[2], v, b); }
-                if (gs > 3) { b = vset1(e[3 * PAGE + t]); FMA4(a[3], v, b); }
-#endif
+                TILE_FMA(a, v, e + t, PAGE, gs);
             }
-            for (int g = 0; g < gs; g++) {
-                float *p = part + (g0 + g) * stride + i;
-                vstore(p, a[g][0]); vstore(p + L, a[g][1]); vstore(p + 2 * L, a[g][2]); vstore(p + 3 * L, a[g][3]);
-            }
+            TILE_STORE(a, part + g0 * stride + i, stride, gs);
         }
         for (; i < head_dim; i += L) {  /* small heads: one vector at a time */
             for (int g = g0; g < g0 + gs; g++) {
@@ -183,6 +183,8 @@ void NAME(tern_attn_page)(int32_t f16, const void *kpage, const void *vpage, int
 }
 
 #undef FMA4
+#undef TILE_FMA
+#undef TILE_STORE
 #undef NAME
 #undef CAT
 #undef CAT_
