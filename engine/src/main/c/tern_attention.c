@@ -3,12 +3,13 @@
  * the same IEEE operations in the same order per lane, with the same float lane count L as the JVM's preferred vector
  * species (AVX-512: 16, AVX2: 8), so a position gives the same bits whichever kernel ran, in a prompt and in decode.
  *
- *   tern_attn_page_<isa>(f16, kpage, vpage, kh, n, group, head_dim, kv_dim, scale, q, q_off, part, p_off, sc,
- *                        next_kpage, next_kh)
+ *   tern_attn_page_<isa>(kind, kscale, vscale, kpage, vpage, kh, n, group, head_dim, kv_dim, scale, q, q_off, part,
+ *                        p_off, sc, next_kpage, next_kh)
  *
  * Positions [0, n) of one KV cache page of KV head kh, against the group of query heads at q[q_off..]: writes per head
  * g the partial softmax part[p_off + g·(head_dim + 2) ..] = acc (head_dim), max, sum; sc is scratch of group·PAGE
- * floats. Keys are (kv_dim, PAGE) per page, values (PAGE, kv_dim); F32, or F16 pairs in ints (KvCache's layout).
+ * floats. Keys are (kv_dim, PAGE) per page, values (PAGE, kv_dim); kind 0: F32, 1: F16 pairs in ints, 2: int8 quads in
+ * ints with per-position scales kscale / vscale of (kv_heads, PAGE) (KvCache's layouts; the scales NULL otherwise).
  * next_kpage / next_kh (or NULL): the page whose keys this thread reads next, prefetched while this one finishes.
  *
  * Why native: from memory a page costs the Java kernel ~4x its compute; its loops keep too few misses in flight and
@@ -20,6 +21,9 @@
 #include <stddef.h>
 
 #define PAGE 64
+#define KV_F32 0
+#define KV_F16 1
+#define KV_Q8 2
 /* Key rows (of PAGE elements) prefetched ahead of the scores loop when no earlier call prefetched them. */
 #ifndef KEY_AHEAD
 #define KEY_AHEAD 8
@@ -68,6 +72,7 @@ static inline void avx512_widen(__m512i x, __m512 *lo, __m512 *hi) {
 #define vi_set1 _mm512_set1_epi32
 #define vi_add _mm512_add_epi32
 #define vi_shl _mm512_slli_epi32
+#define vi_sar _mm512_srai_epi32
 #define as_f _mm512_castsi512_ps
 #define vcvtt _mm512_cvttps_epi32
 #define vcvt _mm512_cvtepi32_ps
@@ -93,6 +98,7 @@ static inline void avx512_widen(__m512i x, __m512 *lo, __m512 *hi) {
 #undef vi_set1
 #undef vi_add
 #undef vi_shl
+#undef vi_sar
 #undef as_f
 #undef vcvtt
 #undef vcvt
@@ -146,6 +152,7 @@ static inline float avx2_reduce_max(__m256 x) {
 #define vi_set1 _mm256_set1_epi32
 #define vi_add _mm256_add_epi32
 #define vi_shl _mm256_slli_epi32
+#define vi_sar _mm256_srai_epi32
 #define as_f _mm256_castsi256_ps
 #define vcvtt _mm256_cvttps_epi32
 #define vcvt _mm256_cvtepi32_ps

@@ -2,7 +2,7 @@
  * One ISA's page attention, included by tern_attention.c once per instruction set with these defined:
  *   ISA (name suffix), L (float lanes), GT (query heads per register tile), VF / VI (float / int vector),
  *   vload vstore vset1 vzero vfma(a, b, c) = a·b + c (fused) vmul vadd vsub vmax vreduce_max vkeep(x, fill, valid),
- *   viload vi_set1 vi_add vi_shl as_f vcvtt (F2I, truncating) vcvt (I2F),
+ *   viload vi_set1 vi_add vi_shl vi_sar (arithmetic) as_f vcvtt (F2I, truncating) vcvt (I2F),
  *   vwiden(x, &lo, &hi): L ints of F16 pairs to 2·L floats, the low halves then the high ones, exactly.
  * Every function here is static: only tern_attn_page_ISA is exported.
  */
@@ -26,22 +26,29 @@ static inline VF NAME(vexp)(VF x) {
     return vmul(p, as_f(vi_shl(vi_add(n, vi_set1(127)), 23)));
 }
 
-/* Four vectors of L consecutive elements starting at element e of a row: floats, or F16 pairs interleaved in runs of
-   2·L (element L·k + j of a run in int j, half k), so 4·L elements are two int vectors. */
-static inline void NAME(load4)(const char *row, int f16, int e, VF *x0, VF *x1, VF *x2, VF *x3) {
-    if (!f16) {
+/* Byte b of every int of x, sign-extended, to floats (PageAttention.widenBytes). */
+static inline VF NAME(byte)(VI x, int b) { return vcvt(vi_sar(vi_shl(x, 24 - 8 * b), 24)); }
+
+/* Four vectors of L consecutive elements starting at element e of a row: floats; F16 pairs interleaved in runs of 2·L
+   (element L·k + j of a run in int j, half k), so two int vectors; or int8 in runs of 4·L (int j, byte k), one. */
+static inline void NAME(load4)(const char *row, int kind, int e, VF *x0, VF *x1, VF *x2, VF *x3) {
+    if (kind == KV_F32) {
         const float *f = (const float *) row + e;
         *x0 = vload(f); *x1 = vload(f + L); *x2 = vload(f + 2 * L); *x3 = vload(f + 3 * L);
-    } else {
+    } else if (kind == KV_F16) {
         const int32_t *h = (const int32_t *) row + e / 2;
         vwiden(viload(h), x0, x1);
         vwiden(viload(h + L), x2, x3);
+    } else {
+        VI x = viload((const int32_t *) row + e / 4);
+        *x0 = NAME(byte)(x, 0); *x1 = NAME(byte)(x, 1); *x2 = NAME(byte)(x, 2); *x3 = NAME(byte)(x, 3);
     }
 }
 
 /* One vector of L elements at element e (a multiple of L). */
-static inline VF NAME(load1)(const char *row, int f16, int e) {
-    if (!f16) return vload((const float *) row + e);
+static inline VF NAME(load1)(const char *row, int kind, int e) {
+    if (kind == KV_F32) return vload((const float *) row + e);
+    if (kind == KV_Q8) return NAME(byte)(viload((const int32_t *) row + e / (4 * L) * L), (e / L) % 4);
     VF lo, hi;
     vwiden(viload((const int32_t *) row + e / (2 * L) * L), &lo, &hi);
     return (e / L) % 2 == 0 ? lo : hi;
@@ -68,13 +75,13 @@ static inline VF NAME(load1)(const char *row, int f16, int e) {
         }                                                                                \
     } while (0)
 
-/* Keys are (head_dim, PAGE) per head, contiguous; values (PAGE, kv_dim) rows. f16 is a constant after inlining. */
+/* Keys are (head_dim, PAGE) per head, contiguous; values (PAGE, kv_dim) rows. kind is a constant after inlining. */
 __attribute__((always_inline))
-static inline void NAME(page)(const int f16, const void *kpage, const void *vpage, int32_t kh, int32_t n,
+static inline void NAME(page)(const int kind, const float *kscale, const float *vscale, const void *kpage, const void *vpage, int32_t kh, int32_t n,
                               int32_t group, int32_t head_dim, int32_t kv_dim, float scale,
                               const float *q, int32_t q_off, float *part, int32_t p_off, float *sc,
                               const void *next_kpage, int32_t next_kh) {
-    const int es = f16 ? 2 : 4, tile = 4 * L;
+    const int es = kind == KV_F32 ? 4 : kind == KV_F16 ? 2 : 1, tile = 4 * L;
     const int64_t kbytes = (int64_t) head_dim * PAGE * es, krow = PAGE * es, vrow = (int64_t) kv_dim * es;
     const char *k = (const char *) kpage + kh * kbytes;
     const char *v = (const char *) vpage + (int64_t) kh * head_dim * es;
@@ -110,7 +117,7 @@ static inline void NAME(page)(const int f16, const void *kpage, const void *vpag
                     }
                 }
                 VF k0, k1, k2, k3;
-                NAME(load4)(k + d * krow, f16, j, &k0, &k1, &k2, &k3);
+                NAME(load4)(k + d * krow, kind, j, &k0, &k1, &k2, &k3);
                 TILE_FMA(a, k, qg + d, head_dim, gs);
             }
             TILE_STORE(a, sc + g0 * PAGE + j, PAGE, gs);
@@ -125,6 +132,7 @@ static inline void NAME(page)(const int f16, const void *kpage, const void *vpag
         VF mv = vset1(-__builtin_inff());
         for (int j = 0; j < nv; j += L) {
             VF x = vmul(vload(s + j), vset1(scale));
+            if (kind == KV_Q8) x = vmul(x, vload(kscale + kh * PAGE + j));
             vstore(s + j, x);
             mv = vmax(mv, vkeep(x, vset1(-__builtin_inff()), n - j));
         }
@@ -133,6 +141,7 @@ static inline void NAME(page)(const int f16, const void *kpage, const void *vpag
         for (int j = 0; j < nv; j += L) {
             VF e = vkeep(NAME(vexp)(vsub(vload(s + j), vset1(m))), vzero(), n - j);
             lv = vadd(lv, e);
+            if (kind == KV_Q8) e = vmul(e, vload(vscale + kh * PAGE + j));  /* value scales folded into e */
             vstore(s + j, e);
         }
         float lanes[L], l = 0.0f;
@@ -158,7 +167,7 @@ static inline void NAME(page)(const int f16, const void *kpage, const void *vpag
                     for (int64_t o = 0; o < k_per_t && nk < nk_end; o += PF_STEP, nk += PF_STEP) _mm_prefetch(nk, _MM_HINT_T1);
                 }
                 VF v0, v1, v2, v3;
-                NAME(load4)(v + t * vrow, f16, i, &v0, &v1, &v2, &v3);
+                NAME(load4)(v + t * vrow, kind, i, &v0, &v1, &v2, &v3);
                 TILE_FMA(a, v, e + t, PAGE, gs);
             }
             TILE_STORE(a, part + g0 * stride + i, stride, gs);
@@ -167,19 +176,22 @@ static inline void NAME(page)(const int f16, const void *kpage, const void *vpag
             for (int g = g0; g < g0 + gs; g++) {
                 VF a = vzero();
                 const float *e = sc + g * PAGE;
-                for (int t = 0; t < n; t++) a = vfma(NAME(load1)(v + t * vrow, f16, i), vset1(e[t]), a);
+                for (int t = 0; t < n; t++) a = vfma(NAME(load1)(v + t * vrow, kind, i), vset1(e[t]), a);
                 vstore(part + g * stride + i, a);
             }
         }
     }
 }
 
-void NAME(tern_attn_page)(int32_t f16, const void *kpage, const void *vpage, int32_t kh, int32_t n,
-                          int32_t group, int32_t head_dim, int32_t kv_dim, float scale,
+void NAME(tern_attn_page)(int32_t kind, const float *kscale, const float *vscale, const void *kpage, const void *vpage,
+                          int32_t kh, int32_t n, int32_t group, int32_t head_dim, int32_t kv_dim, float scale,
                           const float *q, int32_t q_off, float *part, int32_t p_off, float *sc,
                           const void *next_kpage, int32_t next_kh) {
-    if (f16) NAME(page)(1, kpage, vpage, kh, n, group, head_dim, kv_dim, scale, q, q_off, part, p_off, sc, next_kpage, next_kh);
-    else NAME(page)(0, kpage, vpage, kh, n, group, head_dim, kv_dim, scale, q, q_off, part, p_off, sc, next_kpage, next_kh);
+#define PAGE_CALL(k) NAME(page)(k, kscale, vscale, kpage, vpage, kh, n, group, head_dim, kv_dim, scale, q, q_off, part, p_off, sc, next_kpage, next_kh)
+    if (kind == KV_F16) PAGE_CALL(KV_F16);
+    else if (kind == KV_Q8) PAGE_CALL(KV_Q8);
+    else PAGE_CALL(KV_F32);
+#undef PAGE_CALL
 }
 
 #undef FMA4

@@ -15,15 +15,16 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
- * {@link PageAttention} in C (engine/src/main/c/tern_attention.c) for F32 and F16 caches, bit for bit the same: from
+ * {@link PageAttention} in C (engine/src/main/c/tern_attention.c) for F32, F16 and Q8 caches, bit for bit the same: from
  * memory, the Java loops keep too few cache misses in flight (a page cost ~4× its compute), while the C kernel
  * prefetches a page's values during its scores and the next page's keys during its values. One critical downcall per
- * page; the KV pages, queries and partials are heap arrays passed in place. Q8 pages run the Java kernel.
+ * page; the KV pages (and Q8 scales), queries and partials are heap arrays passed in place.
  */
 final class NativePageAttention extends PageAttention {
     private static final System.Logger LOG = System.getLogger(NativePageAttention.class.getName());
     private static final FunctionDescriptor PAGE_CALL = FunctionDescriptor.ofVoid(
-            JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT,   // f16, kpage, vpage, kh, n
+            JAVA_INT, ADDRESS, ADDRESS,                       // kind (0 F32, 1 F16, 2 Q8), kscale, vscale (Q8)
+            ADDRESS, ADDRESS, JAVA_INT, JAVA_INT,             // kpage, vpage, kh, n
             JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT,         // group, head_dim, kv_dim, scale
             ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS,    // q, q_off, part, p_off, sc
             ADDRESS, JAVA_INT);                               // next_kpage, next_kh
@@ -71,21 +72,42 @@ final class NativePageAttention extends PageAttention {
 
     @Override String name() { return "native(" + ISA + ")"; }
 
+    /** The C kernel's element kinds (KV_F32, KV_F16, KV_Q8 in tern_attention.c). */
+    private static int kind(KvType type) {
+        return switch (type) {
+            case F32 -> 0;
+            case F16 -> 1;
+            case Q8 -> 2;
+        };
+    }
+
+    /** A page's keys in place, or NULL for a page not allocated yet. */
+    private static MemorySegment keys(KvCache cache, KvType type, int layer, int page) {
+        Object a = switch (type) {
+            case F32 -> cache.keysF32(layer, page);
+            case F16 -> cache.keysF16(layer, page);
+            case Q8 -> cache.keysQ8(layer, page);
+        };
+        if (a == null) return MemorySegment.NULL;
+        return a instanceof float[] f ? MemorySegment.ofArray(f) : MemorySegment.ofArray((int[]) a);
+    }
+
     @Override
     void run(KvCache cache, int layer, int kh, int page, int end, float[] q, int qOff, float[] part, int pOff, float[] sc,
              int nextKh, int nextPage) {
         KvType type = cache.type();
-        if (type == KvType.Q8) {
-            super.run(cache, layer, kh, page, end, q, qOff, part, pOff, sc, nextKh, nextPage);
-            return;
-        }
-        boolean f16 = type == KvType.F16;
         int n = Math.min(KvCache.PAGE, end - page * KvCache.PAGE);
-        MemorySegment k = f16 ? MemorySegment.ofArray(cache.keysF16(layer, page)) : MemorySegment.ofArray(cache.keysF32(layer, page));
-        MemorySegment v = f16 ? MemorySegment.ofArray(cache.valuesF16(layer, page)) : MemorySegment.ofArray(cache.valuesF32(layer, page));
-        Object nextKeys = nextPage < 0 ? null : f16 ? cache.keysF16(layer, nextPage) : cache.keysF32(layer, nextPage);
-        MemorySegment next = nextKeys == null ? MemorySegment.NULL
-                : f16 ? MemorySegment.ofArray((int[]) nextKeys) : MemorySegment.ofArray((float[]) nextKeys);
+        MemorySegment ks = MemorySegment.NULL, vs = MemorySegment.NULL;
+        if (type == KvType.Q8) {
+            ks = MemorySegment.ofArray(cache.keyScalesQ8(layer, page));
+            vs = MemorySegment.ofArray(cache.valueScalesQ8(layer, page));
+        }
+        MemorySegment k = keys(cache, type, layer, page), v = switch (type) {
+            case F32 -> MemorySegment.ofArray(cache.valuesF32(layer, page));
+            case F16 -> MemorySegment.ofArray(cache.valuesF16(layer, page));
+            case Q8 -> MemorySegment.ofArray(cache.valuesQ8(layer, page));
+        };
+        MemorySegment next = nextPage < 0 ? MemorySegment.NULL : keys(cache, type, layer, nextPage);
         // The C side trusts these: a bad index would corrupt the heap instead of throwing.
         Objects.checkIndex(kh, kvDim / headDim);
         Objects.checkIndex(nextKh, kvDim / headDim);
@@ -93,7 +115,7 @@ final class NativePageAttention extends PageAttention {
         Objects.checkFromIndexSize(pOff, partialSize(), part.length);
         Objects.checkFromIndexSize(0, group * KvCache.PAGE, sc.length);
         try {
-            PAGE.invokeExact(f16 ? 1 : 0, k, v, kh, n, group, headDim, kvDim, scale,
+            PAGE.invokeExact(kind(type), ks, vs, k, v, kh, n, group, headDim, kvDim, scale,
                     MemorySegment.ofArray(q), qOff, MemorySegment.ofArray(part), pOff, MemorySegment.ofArray(sc), next, nextKh);
         } catch (Throwable e) {
             throw new IllegalStateException("native page attention (" + ISA + ") failed", e);

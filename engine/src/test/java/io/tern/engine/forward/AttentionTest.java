@@ -92,7 +92,7 @@ class AttentionTest {
 
     /** A prompt of many tokens gives the same bits as decoding them one by one, on 1 or 2 threads. */
     @ParameterizedTest(name = "{0}, native {1}")
-    @CsvSource({"F32, false", "F16, false", "Q8, false", "F32, true", "F16, true"})
+    @CsvSource({"F32, false", "F16, false", "Q8, false", "F32, true", "F16, true", "Q8, true"})
     void promptEqualsDecodeBitForBit(KvType type, boolean preferNative) {
         int heads = 8, kvHeads = 2, dim = heads * HEAD_DIM, positions = 300;
         Case c = Case.random(heads, kvHeads, positions, 5);
@@ -113,7 +113,7 @@ class AttentionTest {
      */
     @ParameterizedTest(name = "{0}, {1}/{2} heads of {3}")
     @CsvSource({"F32, 8, 2, 64", "F32, 20, 5, 128", "F32, 5, 1, 32", "F32, 3, 3, 96", "F32, 6, 2, 16",
-            "F16, 8, 2, 64", "F16, 20, 5, 128", "F16, 5, 1, 32", "F16, 9, 3, 96"})
+            "F16, 8, 2, 64", "F16, 20, 5, 128", "F16, 5, 1, 32", "F16, 9, 3, 96", "Q8, 8, 2, 64", "Q8, 20, 5, 128", "Q8, 3, 3, 128"})
     void nativeKernelMatchesVectorKernelBitForBit(KvType type, int heads, int kvHeads, int headDim) {
         assumeTrue(NativePageAttention.unavailable() == null, () -> "no native page attention here: " + NativePageAttention.unavailable());
         int positions = 203, dim = heads * headDim;
