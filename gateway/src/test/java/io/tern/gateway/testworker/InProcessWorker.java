@@ -97,8 +97,18 @@ public final class InProcessWorker implements AutoCloseable {
 
     private synchronized StepResult run(SequenceStep step) {
         BitNetConfig c = model.config();
-        KvCache cache = caches.computeIfAbsent(step.getSequenceId(), id -> pass.newCache(c.contextLength()));
         int start = step.getStartPosition();
+        KvCache cache = caches.get(step.getSequenceId());
+        if (cache == null) {
+            // As the real worker: only a first step starts a sequence. A step that was in flight when the gateway
+            // released the sequence must not bring it back (it did here, and leaked: a flaky "sequences freed" wait).
+            if (start != 0) {
+                throw Status.INVALID_ARGUMENT.withDescription("sequence " + step.getSequenceId() + " is unknown here"
+                        + " (released?), so it cannot continue at position " + start).asRuntimeException();
+            }
+            cache = pass.newCache(c.contextLength());
+            caches.put(step.getSequenceId(), cache);
+        }
         if (start > cache.length()) {
             throw Status.INVALID_ARGUMENT.withDescription("start_position " + start + " skips past the cached "
                     + cache.length()).asRuntimeException();
