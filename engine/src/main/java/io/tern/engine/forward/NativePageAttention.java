@@ -70,8 +70,6 @@ final class NativePageAttention extends PageAttention {
     /** Why the native kernel cannot run here, or null if it can. */
     static String unavailable() { return UNAVAILABLE; }
 
-    @Override String name() { return "native(" + ISA + ")"; }
-
     /** The C kernel's element kinds (KV_F32, KV_F16, KV_Q8 in tern_attention.c). */
     private static int kind(KvType type) {
         return switch (type) {

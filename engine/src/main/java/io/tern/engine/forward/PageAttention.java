@@ -54,9 +54,6 @@ class PageAttention {
         return new PageAttention(group, headDim, kvHeads);
     }
 
-    /** What runs the page tasks, for logs. */
-    String name() { return "vector(" + L + " lanes)"; }
-
     /**
      * Positions [page·PAGE, min(page·PAGE + PAGE, end)) of KV head kh; the group's queries start at q[qOff] (group·headDim
      * floats); the partial goes to part[pOff..+partialSize); sc is scratch of {@link #scratchSize()} floats. The page this
