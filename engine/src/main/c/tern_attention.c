@@ -28,12 +28,6 @@
 #ifndef KEY_AHEAD
 #define KEY_AHEAD 8
 #endif
-#ifndef PF_STEP
-#define PF_STEP 64
-#endif
-#ifndef V_HINT
-#define V_HINT _MM_HINT_T1
-#endif
 /* 0 turns the software prefetches off (for measuring them). */
 #ifndef ATTN_PREFETCH
 #define ATTN_PREFETCH 1

@@ -110,10 +110,10 @@ static inline void NAME(page)(const int kind, const float *kscale, const float *
             for (int d = 0; d < head_dim; d++) {
                 if (first && ATTN_PREFETCH) {
                     if (ahead && (d + KEY_AHEAD) * krow < kbytes) {
-                        for (int o = 0; o < krow; o += PF_STEP) _mm_prefetch(k + (d + KEY_AHEAD) * krow + o, _MM_HINT_T0);
+                        for (int o = 0; o < krow; o += 64) _mm_prefetch(k + (d + KEY_AHEAD) * krow + o, _MM_HINT_T0);
                     }
                     for (; vt * head_dim < (d + 1) * n; vt++) {
-                        for (int o = 0; o < vbytes; o += PF_STEP) _mm_prefetch(v + vt * vrow + o, V_HINT);
+                        for (int o = 0; o < vbytes; o += 64) _mm_prefetch(v + vt * vrow + o, _MM_HINT_T1);
                     }
                 }
                 VF k0, k1, k2, k3;
@@ -164,7 +164,7 @@ static inline void NAME(page)(const int kind, const float *kscale, const float *
             int first = g0 == 0 && i == 0;
             for (int t = 0; t < n; t++) {
                 if (first && nk) {
-                    for (int64_t o = 0; o < k_per_t && nk < nk_end; o += PF_STEP, nk += PF_STEP) _mm_prefetch(nk, _MM_HINT_T1);
+                    for (int64_t o = 0; o < k_per_t && nk < nk_end; o += 64, nk += 64) _mm_prefetch(nk, _MM_HINT_T1);
                 }
                 VF v0, v1, v2, v3;
                 NAME(load4)(v + t * vrow, kind, i, &v0, &v1, &v2, &v3);

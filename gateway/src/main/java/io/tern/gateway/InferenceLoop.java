@@ -2,6 +2,7 @@ package io.tern.gateway;
 
 import com.google.protobuf.ByteString;
 import io.tern.engine.sampler.Sampler;
+import io.tern.engine.tokenizer.StreamingDecoder;
 import io.tern.engine.tokenizer.Tokenizer;
 import io.tern.proto.worker.v1.ForwardRequest;
 import io.tern.proto.worker.v1.Logits;
@@ -55,7 +56,7 @@ final class InferenceLoop {
             logits = step(Arrays.copyOfRange(prompt, off, off + n), off);
         }
         Sampler sampler = new Sampler(request.sampling());
-        CompletionDecoder decoder = new CompletionDecoder(tokenizer, request.skipSpecialTokens());
+        StreamingDecoder decoder = tokenizer.streamingDecoder(request.skipSpecialTokens());
         StopStrings stops = new StopStrings(request.stop());
         StringBuilder text = new StringBuilder();
         int produced = 0;

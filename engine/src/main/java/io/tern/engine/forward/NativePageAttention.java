@@ -40,8 +40,8 @@ final class NativePageAttention extends PageAttention {
             SymbolLookup lib = NativeLibrary.open();
             int features = NativeKernel.cpuFeatures(lib);
             // The C kernel must use the Java kernel's lane count: per-lane sums are what make the bits equal.
-            if (LANES == 16 && (features & 16) != 0) isa = "avx512";
-            else if (LANES == 8 && (features & 8) != 0) isa = "avx2";
+            if (LANES == 16 && (features & NativeKernel.FEATURE_AVX512F) != 0) isa = "avx512";
+            else if (LANES == 8 && (features & NativeKernel.FEATURE_AVX2_FMA) != 0) isa = "avx2";
             else why = "no native kernel for " + LANES + " float lanes on this CPU (features " + features + ")";
             if (isa != null) {
                 handle = Linker.nativeLinker().downcallHandle(NativeKernel.symbol(lib, "tern_attn_page_" + isa), PAGE_CALL,

@@ -52,7 +52,7 @@ public final class Generator {
         int budget = Math.min(maxTokens, context - promptIds.length);
         KvCache cache = pass.newCache(promptIds.length + budget);
         Sampler sampler = new Sampler(params);
-        StreamingDecoder decoder = tokenizer.streamingDecoder();
+        StreamingDecoder decoder = tokenizer.streamingDecoder(skipSpecialTokens);
         StringBuilder text = new StringBuilder();
 
         long t0 = System.nanoTime();
@@ -70,7 +70,7 @@ public final class Generator {
             int next = sampler.sample(logits, 0, vocab);
             if (tokenizer.isStopToken(next)) { finish = FinishReason.STOP; break; }
             out[produced++] = next;
-            String piece = skipSpecialTokens && tokenizer.isSkippedInText(next) ? "" : decoder.push(next);
+            String piece = decoder.push(next);
             if (!piece.isEmpty()) {
                 text.append(piece);
                 onText.accept(piece);

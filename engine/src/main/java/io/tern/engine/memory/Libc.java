@@ -13,26 +13,14 @@ import java.util.Locale;
 /**
  * The few libc calls the memory package makes (mmap, munmap, madvise with errno, the page size), linked once.
  * Off Linux, or when libc cannot be reached, {@link #available()} is false and {@link #why()} says why.
+ *
+ * @param mmap     null when unavailable (so are munmap and madvise)
+ * @param pageSize the OS page size (4096 when it cannot be asked)
+ * @param why      why the calls are unavailable; null when they are
  */
-final class Libc {
+record Libc(MethodHandle mmap, MethodHandle munmap, MethodHandle madvise, StructLayout callState, VarHandle errno,
+            long pageSize, String why) {
     static final Libc LINUX = link();
-
-    private final MethodHandle mmap, munmap, madvise;  // null when unavailable
-    private final StructLayout callState;
-    private final VarHandle errno;
-    private final long pageSize;
-    private final String why;
-
-    private Libc(MethodHandle mmap, MethodHandle munmap, MethodHandle madvise, StructLayout callState, VarHandle errno,
-                 long pageSize, String why) {
-        this.mmap = mmap;
-        this.munmap = munmap;
-        this.madvise = madvise;
-        this.callState = callState;
-        this.errno = errno;
-        this.pageSize = pageSize;
-        this.why = why;
-    }
 
     private static Libc unavailable(String why) {
         return new Libc(null, null, null, null, null, 4096, why);
@@ -61,12 +49,6 @@ final class Libc {
     }
 
     boolean available() { return madvise != null; }
-
-    /** Why the calls are unavailable; null when they are. */
-    String why() { return why; }
-
-    /** The OS page size (4096 when it cannot be asked). */
-    long pageSize() { return pageSize; }
 
     /** An anonymous private read-write mapping of length bytes: its address, or -1 (MAP_FAILED). */
     long mmapAnonymous(long length) {

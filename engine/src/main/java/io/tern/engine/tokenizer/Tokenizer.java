@@ -125,8 +125,14 @@ public final class Tokenizer {
         }
     }
 
+    /** A decoder of every token's text, control tokens included. */
     public StreamingDecoder streamingDecoder() {
-        return new StreamingDecoder(this);
+        return new StreamingDecoder(this, false);
+    }
+
+    /** With skipSpecialTokens, control / unknown / unused tokens give no text ({@link #isSkippedInText}). */
+    public StreamingDecoder streamingDecoder(boolean skipSpecialTokens) {
+        return new StreamingDecoder(this, skipSpecialTokens);
     }
 
     public int vocabSize() {
