@@ -3,18 +3,19 @@
  * the same IEEE operations in the same order per lane, with the same float lane count L as the JVM's preferred vector
  * species (AVX-512: 16, AVX2: 8), so a position gives the same bits whichever kernel ran, in a prompt and in decode.
  *
- *   tern_attn_page_<isa>(kind, kscale, vscale, kpage, vpage, kh, n, group, head_dim, kv_dim, scale, q, q_off, part,
- *                        p_off, sc, next_kpage, next_kh)
+ *   tern_attn_page_<isa>(kind, kscale, vscale, kpage, vpage, kh, n, group, head_dim, scale, q, q_off, part, p_off, sc,
+ *                        next_kpage, next_vpage, next_kh)
  *
  * Positions [0, n) of one KV cache page of KV head kh, against the group of query heads at q[q_off..]: writes per head
  * g the partial softmax part[p_off + g·(head_dim + 2) ..] = acc (head_dim), max, sum; sc is scratch of group·PAGE
- * floats. Keys are (kv_dim, PAGE) per page, values (PAGE, kv_dim); kind 0: F32, 1: F16 pairs in ints, 2: int8 quads in
- * ints with per-position scales kscale / vscale of (kv_heads, PAGE) (KvCache's layouts; the scales NULL otherwise).
- * next_kpage / next_kh (or NULL): the page whose keys this thread reads next, prefetched while this one finishes.
+ * floats. Per head, a page's keys are (head_dim, PAGE) and its values (PAGE, head_dim), each one contiguous run, heads
+ * one after another; kind 0: F32, 1: F16 (halves in order, widened by vcvtph2ps), 2: int8 quads in ints with
+ * per-position scales kscale / vscale of (kv_heads, PAGE) (KvCache's layouts; the scales NULL otherwise).
+ * next_kpage / next_vpage / next_kh (or NULL): the task this thread most likely runs next, whose keys and values stream
+ * into L2 while this one computes.
  *
  * Why native: from memory a page costs the Java kernel ~4x its compute; its loops keep too few misses in flight and
- * Java cannot prefetch. Here the values stream into L2 while the scores are computed, and the next page's keys while
- * the values are summed.
+ * Java cannot prefetch. Here a thread's tasks read memory back to back.
  */
 #include <immintrin.h>
 #include <stdint.h>
@@ -33,18 +34,12 @@
 #define ATTN_PREFETCH 1
 #endif
 
-/* The keys this thread's last call prefetched for the call after it. */
+/* The keys this thread's last call streamed in for the call after it. */
 static __thread const char *tern_attn_next_keys;
 
 /* ---------------------------------------------------------------- AVX-512: L = 16 */
 #pragma GCC push_options
 #pragma GCC target("avx512f")
-
-/* F16 pairs: vpmovdw picks the low (or, shifted, high) halves, vcvtph2ps widens them exactly. */
-static inline void avx512_widen(__m512i x, __m512 *lo, __m512 *hi) {
-    *lo = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(x));
-    *hi = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(x, 16)));
-}
 
 #define ISA avx512
 #define L 16
@@ -70,7 +65,7 @@ static inline void avx512_widen(__m512i x, __m512 *lo, __m512 *hi) {
 #define as_f _mm512_castsi512_ps
 #define vcvtt _mm512_cvttps_epi32
 #define vcvt _mm512_cvtepi32_ps
-#define vwiden avx512_widen
+#define vhload(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p)))
 #include "tern_attention_isa.h"
 #undef ISA
 #undef L
@@ -96,27 +91,17 @@ static inline void avx512_widen(__m512i x, __m512 *lo, __m512 *hi) {
 #undef as_f
 #undef vcvtt
 #undef vcvt
-#undef vwiden
+#undef vhload
 #pragma GCC pop_options
 
 /* ---------------------------------------------------------------- AVX2 + FMA: L = 8, two heads per tile (16 registers) */
 #pragma GCC push_options
-#pragma GCC target("avx2,fma")
+#pragma GCC target("avx2,fma,f16c")
 
 static inline __m256 avx2_keep(__m256 x, __m256 fill, int valid) {
     if (valid >= 8) return x;
     __m256i in = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     return _mm256_blendv_ps(fill, x, _mm256_castsi256_ps(in));
-}
-
-/* F16 pairs by integer ops (no F16C needed), as PageAttention.widenHalves: magnitude bits moved to F32 place and
-   scaled by 2^112 (which also normalises subnormals), sign put back. Exact for finite values. */
-static inline void avx2_widen(__m256i x, __m256 *lo, __m256 *hi) {
-    const __m256 two112 = _mm256_set1_ps(0x1p112f);
-    __m256 l = _mm256_mul_ps(_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_and_si256(x, _mm256_set1_epi32(0x7fff)), 13)), two112);
-    *lo = _mm256_or_ps(l, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_and_si256(x, _mm256_set1_epi32(0x8000)), 16)));
-    __m256 h = _mm256_mul_ps(_mm256_castsi256_ps(_mm256_and_si256(_mm256_srli_epi32(x, 3), _mm256_set1_epi32(0x0fffe000))), two112);
-    *hi = _mm256_or_ps(h, _mm256_castsi256_ps(_mm256_and_si256(x, _mm256_set1_epi32((int32_t) 0x80000000))));
 }
 
 static inline float avx2_reduce_max(__m256 x) {
@@ -150,6 +135,6 @@ static inline float avx2_reduce_max(__m256 x) {
 #define as_f _mm256_castsi256_ps
 #define vcvtt _mm256_cvttps_epi32
 #define vcvt _mm256_cvtepi32_ps
-#define vwiden avx2_widen
+#define vhload(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (p)))
 #include "tern_attention_isa.h"
 #pragma GCC pop_options

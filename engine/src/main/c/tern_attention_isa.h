@@ -3,7 +3,7 @@
  *   ISA (name suffix), L (float lanes), GT (query heads per register tile), VF / VI (float / int vector),
  *   vload vstore vset1 vzero vfma(a, b, c) = a·b + c (fused) vmul vadd vsub vmax vreduce_max vkeep(x, fill, valid),
  *   viload vi_set1 vi_add vi_shl vi_sar (arithmetic) as_f vcvtt (F2I, truncating) vcvt (I2F),
- *   vwiden(x, &lo, &hi): L ints of F16 pairs to 2·L floats, the low halves then the high ones, exactly.
+ *   vhload(p): L halves (F16) at p to floats, exactly.
  * Every function here is static: only tern_attn_page_ISA is exported.
  */
 #define CAT_(a, b) a##_##b
@@ -36,9 +36,8 @@ static inline void NAME(load4)(const char *row, int kind, int e, VF *x0, VF *x1,
         const float *f = (const float *) row + e;
         *x0 = vload(f); *x1 = vload(f + L); *x2 = vload(f + 2 * L); *x3 = vload(f + 3 * L);
     } else if (kind == KV_F16) {
-        const int32_t *h = (const int32_t *) row + e / 2;
-        vwiden(viload(h), x0, x1);
-        vwiden(viload(h + L), x2, x3);
+        const uint16_t *h = (const uint16_t *) row + e;
+        *x0 = vhload(h); *x1 = vhload(h + L); *x2 = vhload(h + 2 * L); *x3 = vhload(h + 3 * L);
     } else {
         VI x = viload((const int32_t *) row + e / 4);
         *x0 = NAME(byte)(x, 0); *x1 = NAME(byte)(x, 1); *x2 = NAME(byte)(x, 2); *x3 = NAME(byte)(x, 3);
@@ -49,9 +48,7 @@ static inline void NAME(load4)(const char *row, int kind, int e, VF *x0, VF *x1,
 static inline VF NAME(load1)(const char *row, int kind, int e) {
     if (kind == KV_F32) return vload((const float *) row + e);
     if (kind == KV_Q8) return NAME(byte)(viload((const int32_t *) row + e / (4 * L) * L), (e / L) % 4);
-    VF lo, hi;
-    vwiden(viload((const int32_t *) row + e / (2 * L) * L), &lo, &hi);
-    return (e / L) % 2 == 0 ? lo : hi;
+    return vhload((const uint16_t *) row + e);
 }
 
 #define FMA4(a, x, b) do { a[0] = vfma(x##0, b, a[0]); a[1] = vfma(x##1, b, a[1]); \
@@ -75,62 +72,86 @@ static inline VF NAME(load1)(const char *row, int kind, int e) {
         }                                                                                \
     } while (0)
 
-/* Keys are (head_dim, PAGE) per head, contiguous; values (PAGE, kv_dim) rows. kind is a constant after inlining. */
+/* Scores of gs heads (a constant after inlining) against positions [j, j + 4·L): dst[g·PAGE ..] = Σ_d q_g[d] · K[d][j ..],
+   summed over d in order. pf: bytes streamed into L2 alongside, krow per d (the next task's keys). */
+__attribute__((always_inline))
+static inline void NAME(score_tile)(const int kind, const int gs, const char *k, int j, const float *qg, int head_dim,
+                                    float *dst, const char *pf) {
+    const int64_t krow = PAGE * (kind == KV_F32 ? 4 : kind == KV_F16 ? 2 : 1);
+    VF a[GT][4];
+    for (int g = 0; g < GT; g++) a[g][0] = a[g][1] = a[g][2] = a[g][3] = vzero();
+    for (int d = 0; d < head_dim; d++) {
+        for (int64_t o = 0; o < krow; o += 64) _mm_prefetch(pf + d * krow + o, _MM_HINT_T1);
+        VF k0, k1, k2, k3;
+        NAME(load4)(k + d * krow, kind, j, &k0, &k1, &k2, &k3);
+        TILE_FMA(a, k, qg + d, head_dim, gs);
+    }
+    TILE_STORE(a, dst, PAGE, gs);
+}
+
+/* Sums of gs heads over dimensions [i, i + 4·L): dst[g·stride ..] = Σ_{t<n} e_g[t] · V[t][i ..], in order of t.
+   pf: bytes streamed into L2 alongside, vrow per t (the next task's values). */
+__attribute__((always_inline))
+static inline void NAME(value_tile)(const int kind, const int gs, const char *v, int i, int n, int head_dim, const float *e,
+                                    float *dst, int stride, const char *pf) {
+    const int64_t vrow = (int64_t) head_dim * (kind == KV_F32 ? 4 : kind == KV_F16 ? 2 : 1);
+    VF a[GT][4];
+    for (int g = 0; g < GT; g++) a[g][0] = a[g][1] = a[g][2] = a[g][3] = vzero();
+    for (int t = 0; t < n; t++) {
+        for (int64_t o = 0; o < vrow; o += 64) _mm_prefetch(pf + t * vrow + o, _MM_HINT_T1);
+        VF v0, v1, v2, v3;
+        NAME(load4)(v + t * vrow, kind, i, &v0, &v1, &v2, &v3);
+        TILE_FMA(a, v, e + t, PAGE, gs);
+    }
+    TILE_STORE(a, dst, stride, gs);
+}
+
+/* Calls X with the tile's head count gs as a constant (1 .. GT). */
+#define WITH_GS(gs, X) do { if ((gs) == GT) X(GT); else if ((gs) == 1) X(1); else if ((gs) == 2) X(2); else X(GT > 2 ? 3 : GT); } while (0)
+
+/* Keys are (head_dim, PAGE) per head, values (PAGE, head_dim) per head: each one contiguous run. kind is a constant
+   after inlining. */
 __attribute__((always_inline))
 static inline void NAME(page)(const int kind, const float *kscale, const float *vscale, const void *kpage, const void *vpage, int32_t kh, int32_t n,
-                              int32_t group, int32_t head_dim, int32_t kv_dim, float scale,
+                              int32_t group, int32_t head_dim, float scale,
                               const float *q, int32_t q_off, float *part, int32_t p_off, float *sc,
-                              const void *next_kpage, int32_t next_kh) {
+                              const void *next_kpage, const void *next_vpage, int32_t next_kh) {
     const int es = kind == KV_F32 ? 4 : kind == KV_F16 ? 2 : 1, tile = 4 * L;
-    const int64_t kbytes = (int64_t) head_dim * PAGE * es, krow = PAGE * es, vrow = (int64_t) kv_dim * es;
+    const int64_t kbytes = (int64_t) head_dim * PAGE * es, vrow = (int64_t) head_dim * es;
     const char *k = (const char *) kpage + kh * kbytes;
-    const char *v = (const char *) vpage + (int64_t) kh * head_dim * es;
+    const char *v = (const char *) vpage + kh * kbytes;
     q += q_off;
     part += p_off;
 
-    /* Prefetch plan: this page's values stream into L2 while its scores are computed, the next task's keys while
-       this one's values are summed; keys no earlier call prefetched are fetched ahead of the scores loop. */
-    int ahead = ATTN_PREFETCH && k != tern_attn_next_keys;
-    if (ahead) for (int64_t o = 0; o < kbytes && o < KEY_AHEAD * krow; o += 64) _mm_prefetch(k + o, _MM_HINT_T0);
-    const int vbytes = head_dim * es;
-    int vt = 0;  /* next value row to prefetch: rows [0, (d + 1)·n / head_dim) by the end of step d */
+    /* Prefetch plan: a call streams the next task's keys into L2 during its scores and the next task's values during
+       its sums, so a thread's tasks read memory back to back; a task no earlier call prefetched fetches its own first.
+       Passes with nothing to stream prefetch this task's own lines again (cached: nearly free, and branch-free). */
+    if (ATTN_PREFETCH && k != tern_attn_next_keys) {
+        for (int64_t o = 0; o < kbytes; o += 64) _mm_prefetch(k + o, o < KEY_AHEAD * PAGE * es ? _MM_HINT_T0 : _MM_HINT_T1);
+        for (int64_t o = 0; o < kbytes; o += 64) _mm_prefetch(v + o, _MM_HINT_T1);
+    }
     const char *nk = ATTN_PREFETCH && next_kpage ? (const char *) next_kpage + next_kh * kbytes : NULL;
-    const char *nk_end = nk ? nk + kbytes : NULL;
-    const int64_t k_per_t = (kbytes / 64 + n - 1) / n * 64;  /* next keys' bytes per value row */
+    const char *nv = nk ? (const char *) next_vpage + next_kh * kbytes : NULL;
     tern_attn_next_keys = nk;
 
-    /* Scores sc[g·PAGE + j] = q_g · K_j, a tile of 4·L positions × GT heads per pass, sums over d in order. */
+    /* Scores sc[g·PAGE + j] = q_g · K_j, a tile of 4·L positions × GT heads per pass. */
     for (int j = 0; j < n; j += tile) {
         for (int g0 = 0; g0 < group; g0 += GT) {
             int gs = group - g0 < GT ? group - g0 : GT;
-            VF a[GT][4];
-            for (int g = 0; g < GT; g++) a[g][0] = a[g][1] = a[g][2] = a[g][3] = vzero();
-            const float *qg = q + g0 * head_dim;
-            int first = j == 0 && g0 == 0;
-            for (int d = 0; d < head_dim; d++) {
-                if (first && ATTN_PREFETCH) {
-                    if (ahead && (d + KEY_AHEAD) * krow < kbytes) {
-                        for (int o = 0; o < krow; o += 64) _mm_prefetch(k + (d + KEY_AHEAD) * krow + o, _MM_HINT_T0);
-                    }
-                    for (; vt * head_dim < (d + 1) * n; vt++) {
-                        for (int o = 0; o < vbytes; o += 64) _mm_prefetch(v + vt * vrow + o, _MM_HINT_T1);
-                    }
-                }
-                VF k0, k1, k2, k3;
-                NAME(load4)(k + d * krow, kind, j, &k0, &k1, &k2, &k3);
-                TILE_FMA(a, k, qg + d, head_dim, gs);
-            }
-            TILE_STORE(a, sc + g0 * PAGE + j, PAGE, gs);
+            const char *pf = nk && j == 0 && g0 == 0 ? nk : k;
+#define SCORE(G) NAME(score_tile)(kind, G, k, j, q + g0 * head_dim, head_dim, sc + g0 * PAGE + j, pf)
+            WITH_GS(gs, SCORE);
+#undef SCORE
         }
     }
 
     /* Softmax of each head's scores: max over valid positions, e = exp(s − m) (0 past n), l = Σ e by lane, then lanes
        in order, as PageAttention does. */
-    int nv = (n + L - 1) / L * L;
+    int nl = (n + L - 1) / L * L;
     for (int g = 0; g < group; g++) {
         float *s = sc + g * PAGE;
         VF mv = vset1(-__builtin_inff());
-        for (int j = 0; j < nv; j += L) {
+        for (int j = 0; j < nl; j += L) {
             VF x = vmul(vload(s + j), vset1(scale));
             if (kind == KV_Q8) x = vmul(x, vload(kscale + kh * PAGE + j));
             vstore(s + j, x);
@@ -138,7 +159,7 @@ static inline void NAME(page)(const int kind, const float *kscale, const float *
         }
         float m = vreduce_max(mv);
         VF lv = vzero();
-        for (int j = 0; j < nv; j += L) {
+        for (int j = 0; j < nl; j += L) {
             VF e = vkeep(NAME(vexp)(vsub(vload(s + j), vset1(m))), vzero(), n - j);
             lv = vadd(lv, e);
             if (kind == KV_Q8) e = vmul(e, vload(vscale + kh * PAGE + j));  /* value scales folded into e */
@@ -152,25 +173,16 @@ static inline void NAME(page)(const int kind, const float *kscale, const float *
         pg[head_dim + 1] = l;
     }
 
-    /* acc_g = Σ_t e_gt · V_t, 4·L dimensions × GT heads per pass, sums over t in order. */
+    /* acc_g = Σ_t e_gt · V_t, 4·L dimensions × GT heads per pass. */
     int stride = head_dim + 2;
     for (int g0 = 0; g0 < group; g0 += GT) {
         int gs = group - g0 < GT ? group - g0 : GT;
         int i = 0;
         for (; i + tile <= head_dim; i += tile) {
-            VF a[GT][4];
-            for (int g = 0; g < GT; g++) a[g][0] = a[g][1] = a[g][2] = a[g][3] = vzero();
-            const float *e = sc + g0 * PAGE;
-            int first = g0 == 0 && i == 0;
-            for (int t = 0; t < n; t++) {
-                if (first && nk) {
-                    for (int64_t o = 0; o < k_per_t && nk < nk_end; o += 64, nk += 64) _mm_prefetch(nk, _MM_HINT_T1);
-                }
-                VF v0, v1, v2, v3;
-                NAME(load4)(v + t * vrow, kind, i, &v0, &v1, &v2, &v3);
-                TILE_FMA(a, v, e + t, PAGE, gs);
-            }
-            TILE_STORE(a, part + g0 * stride + i, stride, gs);
+            const char *pf = nv && g0 == 0 && i == 0 ? nv : v;
+#define SUM(G) NAME(value_tile)(kind, G, v, i, n, head_dim, sc + g0 * PAGE, part + g0 * stride + i, stride, pf)
+            WITH_GS(gs, SUM);
+#undef SUM
         }
         for (; i < head_dim; i += L) {  /* small heads: one vector at a time */
             for (int g = g0; g < g0 + gs; g++) {
@@ -184,10 +196,10 @@ static inline void NAME(page)(const int kind, const float *kscale, const float *
 }
 
 void NAME(tern_attn_page)(int32_t kind, const float *kscale, const float *vscale, const void *kpage, const void *vpage,
-                          int32_t kh, int32_t n, int32_t group, int32_t head_dim, int32_t kv_dim, float scale,
+                          int32_t kh, int32_t n, int32_t group, int32_t head_dim, float scale,
                           const float *q, int32_t q_off, float *part, int32_t p_off, float *sc,
-                          const void *next_kpage, int32_t next_kh) {
-#define PAGE_CALL(k) NAME(page)(k, kscale, vscale, kpage, vpage, kh, n, group, head_dim, kv_dim, scale, q, q_off, part, p_off, sc, next_kpage, next_kh)
+                          const void *next_kpage, const void *next_vpage, int32_t next_kh) {
+#define PAGE_CALL(k) NAME(page)(k, kscale, vscale, kpage, vpage, kh, n, group, head_dim, scale, q, q_off, part, p_off, sc, next_kpage, next_vpage, next_kh)
     if (kind == KV_F16) PAGE_CALL(KV_F16);
     else if (kind == KV_Q8) PAGE_CALL(KV_Q8);
     else PAGE_CALL(KV_F32);
@@ -195,6 +207,7 @@ void NAME(tern_attn_page)(int32_t kind, const float *kscale, const float *vscale
 }
 
 #undef FMA4
+#undef WITH_GS
 #undef TILE_FMA
 #undef TILE_STORE
 #undef NAME

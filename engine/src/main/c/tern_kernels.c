@@ -434,7 +434,7 @@ I8DRIVER(avx2, "avx2")
 I8DRIVER(avxvnni, "avx2,avxvnni")
 I8DRIVER(avx512vnni, "avx512f,avx512bw,avx512vnni")
 
-/* Bit 0: AVX2, bit 1: AVX-VNNI, bit 2: AVX-512 F+BW+VNNI, bit 3: AVX2+FMA, bit 4: AVX-512F (all checked with OS
+/* Bit 0: AVX2, bit 1: AVX-VNNI, bit 2: AVX-512 F+BW+VNNI, bit 3: AVX2+FMA+F16C, bit 4: AVX-512F (all checked with OS
    support by libgcc). */
 int32_t tern_cpu_features(void) {
     __builtin_cpu_init();
@@ -442,7 +442,7 @@ int32_t tern_cpu_features(void) {
     if (__builtin_cpu_supports("avx2")) f |= 1;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("avxvnni")) f |= 2;
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni")) f |= 4;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) f |= 8;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) f |= 8;
     if (__builtin_cpu_supports("avx512f")) f |= 16;
     return f;
 }

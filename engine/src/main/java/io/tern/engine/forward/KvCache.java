@@ -3,11 +3,12 @@ package io.tern.engine.forward;
 /**
  * Keys and values of one sequence for the layers a model (or shard) holds, as F32, F16 or Q8 ({@link KvType}).
  * Storage grows in pages of {@link #PAGE} positions up to the capacity, so a short sequence costs little.
- * Per page, keys are stored transposed, (kv_dim, PAGE), so attention scores many positions per vector op;
- * values row-major, (PAGE, kv_dim). Q8 keeps one float scale per position and KV head, (kv_heads, PAGE).
- * F16 and Q8 pack 2 or 4 elements per int, interleaved so that one int vector of the Vector API widens into
- * consecutive float vectors with lane-wise shifts only: within each run of 2·L (F16) or 4·L (Q8) elements of a
- * key row or of a head's value row, element L·k + j sits in int j, half or byte k (L = float lanes).
+ * Per page and KV head, keys are stored transposed, (head_dim, PAGE), so attention scores many positions per vector
+ * op, and values row-major, (PAGE, head_dim): each one contiguous run, heads one after another, so a (head, page) task
+ * of attention streams two runs. F16 keeps the halves in order (a native kernel widens them with one instruction).
+ * Q8 keeps one float scale per position and KV head, (kv_heads, PAGE), and packs 4 elements per int, interleaved so
+ * that one int vector of the Vector API widens into consecutive float vectors with lane-wise shifts only: within each
+ * run of 4·L elements of a key row or of a head's value row, element L·k + j sits in int j, byte k (L = float lanes).
  */
 public final class KvCache {
     /**
@@ -16,7 +17,7 @@ public final class KvCache {
      * of the attention tile ({@link PageAttention#TILE}).
      */
     public static final int PAGE = 64;
-    /** Float lanes of the attention kernels: the interleave width of F16 and Q8. */
+    /** Float lanes of the attention kernels: the interleave width of Q8. */
     static final int LANES = PageAttention.LANES;
 
     private final int layers;
@@ -27,7 +28,7 @@ public final class KvCache {
     private final KvType type;
     // (layer, page) -> page; only the arrays of this cache's type are used.
     private final float[][][] keysF, valuesF;
-    private final int[][][] keysH, valuesH;  // F16: 2 per int
+    private final short[][][] keysH, valuesH; // F16
     private final int[][][] keysQ, valuesQ;  // Q8: 4 per int
     private final float[][][] keyScales, valueScales; // Q8: (layer, page) -> (kvHeads, PAGE)
     private final KvPagePool pool;    // where pages come from and go back to
@@ -51,11 +52,11 @@ public final class KvCache {
         boolean f = type == KvType.F32, h = type == KvType.F16, q = type == KvType.Q8;
         this.keysF = f ? new float[layers][pages][] : null;
         this.valuesF = f ? new float[layers][pages][] : null;
-        if ((h || q) && headDim % (q ? 4 * LANES : 2 * LANES) != 0) {
-            throw new IllegalArgumentException("a " + type + " KV cache needs head_dim a multiple of " + (q ? 4 : 2) * LANES + ", got " + headDim);
+        if (q && headDim % (4 * LANES) != 0) {
+            throw new IllegalArgumentException("a Q8 KV cache needs head_dim a multiple of " + 4 * LANES + ", got " + headDim);
         }
-        this.keysH = h ? new int[layers][pages][] : null;
-        this.valuesH = h ? new int[layers][pages][] : null;
+        this.keysH = h ? new short[layers][pages][] : null;
+        this.valuesH = h ? new short[layers][pages][] : null;
         this.keysQ = q ? new int[layers][pages][] : null;
         this.valuesQ = q ? new int[layers][pages][] : null;
         this.keyScales = q ? new float[layers][pages][] : null;
@@ -116,27 +117,20 @@ public final class KvCache {
                     keysF[layer][page] = pool.floats(PAGE * kvDim);
                     valuesF[layer][page] = pool.floats(PAGE * kvDim);
                 }
-                float[] kp = keysF[layer][page];
+                float[] kp = keysF[layer][page], vp = valuesF[layer][page];
                 for (int d = 0; d < kvDim; d++) kp[d * PAGE + j] = k[kOff + d];
-                System.arraycopy(v, vOff, valuesF[layer][page], j * kvDim, kvDim);
+                for (int h = 0; h < kvHeads; h++) System.arraycopy(v, vOff + h * headDim, vp, (h * PAGE + j) * headDim, headDim);
             }
             case F16 -> {
                 if (keysH[layer][page] == null) {
-                    keysH[layer][page] = pool.ints(PAGE * kvDim / 2);
-                    valuesH[layer][page] = pool.ints(PAGE * kvDim / 2);
+                    keysH[layer][page] = pool.shorts(PAGE * kvDim);
+                    valuesH[layer][page] = pool.shorts(PAGE * kvDim);
                 }
-                int[] kp = keysH[layer][page], vp = valuesH[layer][page];
-                // Keys: position j of every key row sits in the same int of the row and the same half.
-                int at = (j / (2 * LANES)) * LANES + j % LANES, shift = (j % (2 * LANES)) / LANES * 16, keep = ~(0xffff << shift);
-                for (int d = 0; d < kvDim; d++) {
-                    int i = d * (PAGE / 2) + at;
-                    kp[i] = (kp[i] & keep) | ((Float.floatToFloat16(k[kOff + d]) & 0xffff) << shift);
-                }
-                // Values: the row is whole runs of 2·L (head_dim is a multiple of 2·L); int i of a run holds elements i, L + i.
-                for (int e = 0, o = j * (kvDim / 2); e < kvDim; e += 2 * LANES, o += LANES) {
-                    for (int i = 0; i < LANES; i++) {
-                        vp[o + i] = (Float.floatToFloat16(v[vOff + e + i]) & 0xffff) | (Float.floatToFloat16(v[vOff + e + LANES + i]) << 16);
-                    }
+                short[] kp = keysH[layer][page], vp = valuesH[layer][page];
+                for (int d = 0; d < kvDim; d++) kp[d * PAGE + j] = Float.floatToFloat16(k[kOff + d]);
+                for (int h = 0; h < kvHeads; h++) {
+                    int src = vOff + h * headDim, dst = (h * PAGE + j) * headDim;
+                    for (int c = 0; c < headDim; c++) vp[dst + c] = Float.floatToFloat16(v[src + c]);
                 }
             }
             case Q8 -> {
@@ -151,8 +145,8 @@ public final class KvCache {
                     int o = h * headDim;
                     float ks = absmaxScale(k, kOff + o), vs = absmaxScale(v, vOff + o);
                     for (int c = 0; c < headDim; c++) {
-                        set(kp, (o + c) * (PAGE / 4), j, 4, toInt8(k[kOff + o + c], ks));
-                        set(vp, j * (kvDim / 4) + h * (headDim / 4), c, 4, toInt8(v[vOff + o + c], vs));
+                        set(kp, (o + c) * (PAGE / 4), j, toInt8(k[kOff + o + c], ks));
+                        set(vp, (h * PAGE + j) * (headDim / 4), c, toInt8(v[vOff + o + c], vs));
                     }
                     keyScales[layer][page][h * PAGE + j] = ks;
                     valueScales[layer][page][h * PAGE + j] = vs;
@@ -172,14 +166,10 @@ public final class KvCache {
         return Math.max(-127, Math.min(127, Math.round(x / scale))) & 0xff;
     }
 
-    /**
-     * Element e of a run-interleaved row starting at int base, packing `per` (2 or 4) elements of 32 / per bits into
-     * each int: element L·k + j of each run of per·L sits in int j, part k.
-     */
-    private static void set(int[] a, int base, int e, int per, int bits) {
-        int run = per * LANES, i = base + (e / run) * LANES + e % LANES, shift = (e % run) / LANES * (32 / per);
-        int mask = (per == 2 ? 0xffff : 0xff) << shift;
-        a[i] = (a[i] & ~mask) | (bits << shift);
+    /** Element e of a run-interleaved int8 row starting at int base: element L·k + j of each run of 4·L sits in int j, byte k. */
+    private static void set(int[] a, int base, int e, int bits) {
+        int run = 4 * LANES, i = base + (e / run) * LANES + e % LANES, shift = (e % run) / LANES * 8;
+        a[i] = (a[i] & ~(0xff << shift)) | (bits << shift);
     }
 
     /** Marks positions [0, newLength) valid; called after a forward step wrote them for every layer. */
@@ -229,9 +219,9 @@ public final class KvCache {
 
     float[] valuesF32(int layer, int page) { return valuesF[layer][page]; }
 
-    int[] keysF16(int layer, int page) { return keysH[layer][page]; }
+    short[] keysF16(int layer, int page) { return keysH[layer][page]; }
 
-    int[] valuesF16(int layer, int page) { return valuesH[layer][page]; }
+    short[] valuesF16(int layer, int page) { return valuesH[layer][page]; }
 
     int[] keysQ8(int layer, int page) { return keysQ[layer][page]; }
 

@@ -13,16 +13,23 @@ import java.util.function.IntFunction;
  */
 public final class KvPagePool {
     private final Map<Integer, ArrayDeque<float[]>> floats = new HashMap<>();
+    private final Map<Integer, ArrayDeque<short[]>> shorts = new HashMap<>();
     private final Map<Integer, ArrayDeque<int[]>> ints = new HashMap<>();
     private long reused;
     private long allocated;
 
     synchronized float[] floats(int length) { return take(floats, length, float[]::new); }
 
+    synchronized short[] shorts(int length) { return take(shorts, length, short[]::new); }
+
     synchronized int[] ints(int length) { return take(ints, length, int[]::new); }
 
     synchronized void give(float[] a) {
         if (a != null) floats.computeIfAbsent(a.length, n -> new ArrayDeque<>()).push(a);
+    }
+
+    synchronized void give(short[] a) {
+        if (a != null) shorts.computeIfAbsent(a.length, n -> new ArrayDeque<>()).push(a);
     }
 
     synchronized void give(int[] a) {

@@ -25,9 +25,9 @@ final class NativePageAttention extends PageAttention {
     private static final FunctionDescriptor PAGE_CALL = FunctionDescriptor.ofVoid(
             JAVA_INT, ADDRESS, ADDRESS,                       // kind (0 F32, 1 F16, 2 Q8), kscale, vscale (Q8)
             ADDRESS, ADDRESS, JAVA_INT, JAVA_INT,             // kpage, vpage, kh, n
-            JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT,         // group, head_dim, kv_dim, scale
+            JAVA_INT, JAVA_INT, JAVA_FLOAT,                   // group, head_dim, scale
             ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS,    // q, q_off, part, p_off, sc
-            ADDRESS, JAVA_INT);                               // next_kpage, next_kh
+            ADDRESS, ADDRESS, JAVA_INT);                      // next_kpage, next_vpage, next_kh
     /** The bound entry point for this CPU and the JVM's vector width, or null with the reason in {@link #UNAVAILABLE}. */
     private static final MethodHandle PAGE;
     private static final String ISA;
@@ -41,7 +41,7 @@ final class NativePageAttention extends PageAttention {
             int features = NativeKernel.cpuFeatures(lib);
             // The C kernel must use the Java kernel's lane count: per-lane sums are what make the bits equal.
             if (LANES == 16 && (features & NativeKernel.FEATURE_AVX512F) != 0) isa = "avx512";
-            else if (LANES == 8 && (features & NativeKernel.FEATURE_AVX2_FMA) != 0) isa = "avx2";
+            else if (LANES == 8 && (features & NativeKernel.FEATURE_AVX2_FMA_F16C) != 0) isa = "avx2";
             else why = "no native kernel for " + LANES + " float lanes on this CPU (features " + features + ")";
             if (isa != null) {
                 handle = Linker.nativeLinker().downcallHandle(NativeKernel.symbol(lib, "tern_attn_page_" + isa), PAGE_CALL,
@@ -81,13 +81,30 @@ final class NativePageAttention extends PageAttention {
 
     /** A page's keys in place, or NULL for a page not allocated yet. */
     private static MemorySegment keys(KvCache cache, KvType type, int layer, int page) {
-        Object a = switch (type) {
+        return segment(switch (type) {
             case F32 -> cache.keysF32(layer, page);
             case F16 -> cache.keysF16(layer, page);
             case Q8 -> cache.keysQ8(layer, page);
+        });
+    }
+
+    /** A page's values in place, or NULL for a page not allocated yet. */
+    private static MemorySegment values(KvCache cache, KvType type, int layer, int page) {
+        return segment(switch (type) {
+            case F32 -> cache.valuesF32(layer, page);
+            case F16 -> cache.valuesF16(layer, page);
+            case Q8 -> cache.valuesQ8(layer, page);
+        });
+    }
+
+    private static MemorySegment segment(Object array) {
+        return switch (array) {
+            case null -> MemorySegment.NULL;
+            case float[] f -> MemorySegment.ofArray(f);
+            case short[] h -> MemorySegment.ofArray(h);
+            case int[] i -> MemorySegment.ofArray(i);
+            default -> throw new IllegalStateException("not a KV page: " + array.getClass());
         };
-        if (a == null) return MemorySegment.NULL;
-        return a instanceof float[] f ? MemorySegment.ofArray(f) : MemorySegment.ofArray((int[]) a);
     }
 
     @Override
@@ -100,12 +117,9 @@ final class NativePageAttention extends PageAttention {
             ks = MemorySegment.ofArray(cache.keyScalesQ8(layer, page));
             vs = MemorySegment.ofArray(cache.valueScalesQ8(layer, page));
         }
-        MemorySegment k = keys(cache, type, layer, page), v = switch (type) {
-            case F32 -> MemorySegment.ofArray(cache.valuesF32(layer, page));
-            case F16 -> MemorySegment.ofArray(cache.valuesF16(layer, page));
-            case Q8 -> MemorySegment.ofArray(cache.valuesQ8(layer, page));
-        };
-        MemorySegment next = nextPage < 0 ? MemorySegment.NULL : keys(cache, type, layer, nextPage);
+        MemorySegment k = keys(cache, type, layer, page), v = values(cache, type, layer, page);
+        MemorySegment nextK = nextPage < 0 ? MemorySegment.NULL : keys(cache, type, layer, nextPage);
+        MemorySegment nextV = nextPage < 0 ? MemorySegment.NULL : values(cache, type, layer, nextPage);
         // The C side trusts these: a bad index would corrupt the heap instead of throwing.
         Objects.checkIndex(kh, kvDim / headDim);
         Objects.checkIndex(nextKh, kvDim / headDim);
@@ -113,8 +127,8 @@ final class NativePageAttention extends PageAttention {
         Objects.checkFromIndexSize(pOff, partialSize(), part.length);
         Objects.checkFromIndexSize(0, group * KvCache.PAGE, sc.length);
         try {
-            PAGE.invokeExact(kind(type), ks, vs, k, v, kh, n, group, headDim, kvDim, scale,
-                    MemorySegment.ofArray(q), qOff, MemorySegment.ofArray(part), pOff, MemorySegment.ofArray(sc), next, nextKh);
+            PAGE.invokeExact(kind(type), ks, vs, k, v, kh, n, group, headDim, scale,
+                    MemorySegment.ofArray(q), qOff, MemorySegment.ofArray(part), pOff, MemorySegment.ofArray(sc), nextK, nextV, nextKh);
         } catch (Throwable e) {
             throw new IllegalStateException("native page attention (" + ISA + ") failed", e);
         }

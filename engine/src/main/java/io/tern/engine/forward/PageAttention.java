@@ -2,6 +2,8 @@ package io.tern.engine.forward;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -20,6 +22,8 @@ class PageAttention {
     private static final int L = F.length();
     static final int LANES = L;
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** L halves (F16 bits), widened to L ints and then floats. */
+    private static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L));
     private static final int PAGE = KvCache.PAGE;
     /** Positions per Q·Kᵀ tile: 4 vectors. */
     static final int TILE = 4 * L;
@@ -69,11 +73,10 @@ class PageAttention {
             switch (type) {
                 case F32 -> scores(cache.keysF32(layer, page), kOff * PAGE + j, PAGE, q, qOff, sc, j);
                 case F16 -> {
-                    int[] k = cache.keysF16(layer, page);
+                    short[] k = cache.keysF16(layer, page);
                     for (int d = 0; d < headDim; d++) {
-                        int o = (kOff + d) * (PAGE / 2) + j / 2, w = wide + d * TILE;
-                        widenHalves(k, o, sc, w);
-                        widenHalves(k, o + L, sc, w + 2 * L);
+                        int o = (kOff + d) * PAGE + j, w = wide + d * TILE;
+                        for (int i = 0; i < TILE; i += L) widenHalves(k, o + i).intoArray(sc, w + i);
                     }
                     scores(sc, wide, TILE, q, qOff, sc, j);
                 }
@@ -110,21 +113,20 @@ class PageAttention {
             part[po + headDim] = m;
             part[po + headDim + 1] = l;
         }
+        int vOff = kh * PAGE * headDim;  // this head's (PAGE, headDim) run of values
         switch (type) {
-            case F32 -> values(cache.valuesF32(layer, page), kOff, kvDim, 0, n, sc, part, pOff);
+            case F32 -> values(cache.valuesF32(layer, page), vOff, headDim, 0, n, sc, part, pOff);
             case F16, Q8 -> {
                 for (int j = 0; j < n; j += TILE) {
                     int m = Math.min(TILE, n - j);
                     for (int t = 0; t < m; t++) {
-                        int dst = wide + t * headDim;
+                        int dst = wide + t * headDim, src = vOff + (j + t) * headDim;
                         if (type == KvType.F16) {
-                            int[] v = cache.valuesF16(layer, page);
-                            int src = (j + t) * (kvDim / 2) + kOff / 2;
-                            for (int i = 0; i < headDim; i += 2 * L) widenHalves(v, src + i / 2, sc, dst + i);
+                            short[] v = cache.valuesF16(layer, page);
+                            for (int i = 0; i < headDim; i += L) widenHalves(v, src + i).intoArray(sc, dst + i);
                         } else {
                             int[] v = cache.valuesQ8(layer, page);
-                            int src = (j + t) * (kvDim / 4) + kOff / 4;
-                            for (int i = 0; i < headDim; i += 4 * L) widenBytes(v, src + i / 4, sc, dst + i);
+                            for (int i = 0; i < headDim; i += 4 * L) widenBytes(v, src / 4 + i / 4, sc, dst + i);
                         }
                     }
                     values(sc, wide, headDim, j, m, sc, part, pOff);
@@ -235,18 +237,13 @@ class PageAttention {
     }
 
     /**
-     * L ints of a[off..], each holding two halves (F16 bits), to 2·L floats at dst[dOff..]: the low halves, then the
-     * high ones. F16 → F32 exactly for finite values: magnitude bits moved to F32 place and scaled by 2^112 (which also
-     * normalises subnormals), sign OR-ed back. F16 inf/NaN are not expected in a KV cache.
+     * L halves (F16 bits) at a[off..] to floats. F16 → F32 exactly for finite values: magnitude bits moved to F32 place
+     * and scaled by 2^112 (which also normalises subnormals), sign put back. F16 inf/NaN are not expected in a KV cache.
      */
-    private static void widenHalves(int[] a, int off, float[] dst, int dOff) {
-        IntVector x = IntVector.fromArray(I, a, off);
-        IntVector loSign = x.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        FloatVector lo = x.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-        lo.reinterpretAsInts().or(loSign).reinterpretAsFloats().intoArray(dst, dOff);
-        IntVector hiSign = x.and(0x80000000);
-        FloatVector hi = x.lanewise(VectorOperators.LSHR, 3).and(0x0fffe000).reinterpretAsFloats().mul(0x1p112f);
-        hi.reinterpretAsInts().or(hiSign).reinterpretAsFloats().intoArray(dst, dOff + L);
+    private static FloatVector widenHalves(short[] a, int off) {
+        IntVector x = (IntVector) ShortVector.fromArray(H, a, off).convertShape(VectorOperators.S2I, I, 0);
+        FloatVector magnitude = x.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
+        return magnitude.reinterpretAsInts().or(x.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
     /** L ints of a[off..], each holding four int8, to 4·L floats at dst[dOff..]: byte 0 of every int, then byte 1, ... */

@@ -81,9 +81,9 @@ public final class NativeKernel implements TernaryKernel {
     }
 
     /** {@link #cpuFeatures} bits beyond the {@link Isa}s' own: what the attention kernels need. */
-    public static final int FEATURE_AVX2_FMA = 8, FEATURE_AVX512F = 16;
+    public static final int FEATURE_AVX2_FMA_F16C = 8, FEATURE_AVX512F = 16;
 
-    /** The library's CPUID probe: bit 0 AVX2, bit 1 AVX-VNNI, bit 2 AVX-512 F+BW+VNNI, bit 3 AVX2+FMA, bit 4 AVX-512F. */
+    /** The library's CPUID probe: bit 0 AVX2, bit 1 AVX-VNNI, bit 2 AVX-512 F+BW+VNNI, bit 3 AVX2+FMA+F16C, bit 4 AVX-512F. */
     public static int cpuFeatures(SymbolLookup lib) {
         try {
             MethodHandle cpu = Linker.nativeLinker().downcallHandle(symbol(lib, "tern_cpu_features"), FunctionDescriptor.of(JAVA_INT));
