@@ -29,8 +29,8 @@ static inline VF NAME(vexp)(VF x) {
 /* Byte b of every int of x, sign-extended, to floats (PageAttention.widenBytes). */
 static inline VF NAME(byte)(VI x, int b) { return vcvt(vi_sar(vi_shl(x, 24 - 8 * b), 24)); }
 
-/* Four vectors of L consecutive elements starting at element e of a row: floats; F16 pairs interleaved in runs of 2·L
-   (element L·k + j of a run in int j, half k), so two int vectors; or int8 in runs of 4·L (int j, byte k), one. */
+/* Four vectors of L consecutive elements starting at element e of a row: floats; F16 halves in order, widened four
+   times; or int8 interleaved in runs of 4·L (element L·k + j of a run in int j, byte k), one int vector. */
 static inline void NAME(load4)(const char *row, int kind, int e, VF *x0, VF *x1, VF *x2, VF *x3) {
     if (kind == KV_F32) {
         const float *f = (const float *) row + e;
