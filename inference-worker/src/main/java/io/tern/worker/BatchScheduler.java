@@ -120,6 +120,11 @@ final class BatchScheduler implements AutoCloseable {
     private Sequence bind(StepInput step, List<Sequence> created, long now) {
         Sequence s = sequences.get(step.sequenceId());
         if (s == null) {
+            if (sequences.wasReleased(step.sequenceId())) {
+                throw Status.CANCELLED.withDescription("sequence " + step.sequenceId() + " was released; a step that"
+                        + " arrives after its release does not start it again (a new sequence needs a new id)")
+                        .asRuntimeException();
+            }
             if (step.start() != 0) {
                 throw invalid("sequence " + step.sequenceId() + " is unknown to this worker (never started, released"
                         + " or freed after idling), so it cannot continue at position " + step.start());
@@ -160,7 +165,9 @@ final class BatchScheduler implements AutoCloseable {
         lock.lock();
         try {
             int released = 0;
+            long now = System.nanoTime();
             for (String id : ids) {
+                sequences.markReleased(id, now);
                 Sequence s = sequences.remove(id);
                 if (s != null) {
                     released++;
@@ -208,6 +215,7 @@ final class BatchScheduler implements AutoCloseable {
                     long now = System.nanoTime();
                     sequences.removeIdle(now, idleTimeout)
                             .forEach(s -> LOG.debugf("freed idle sequence %s (%d positions)", s.id, s.cache.length()));
+                    sequences.forgetReleasedBefore(now - idleTimeout.toNanos());
                     sequences.recycleRetired();  // no step is running here
                     dropExpired(now);
                     batch = plan();

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +17,13 @@ import java.util.Map;
 final class SequenceTable {
     private final Map<String, Sequence> byId = new HashMap<>();
     private final List<Sequence> retired = new ArrayList<>();  // removed, KV pages not yet back in the pool
+    /**
+     * Ids released lately, oldest first, with when: a first step still in flight when its sequence's release came
+     * must not start the sequence again (it would hold KV until the idle timeout freed it).
+     */
+    private final LinkedHashMap<String, Long> releasedIds = new LinkedHashMap<>();
+    /** At most this many released ids are remembered (~10 MB); the oldest are forgotten first. */
+    private static final int MAX_RELEASED_IDS = 100_000;
     private final KvBudget budget;
     private final int maxSequences;
     private final ForwardPass pass;
@@ -63,6 +71,25 @@ final class SequenceTable {
             retired.add(s);
         }
         return s;
+    }
+
+    /** Remembers that a client released this id (known here or not): {@link #wasReleased} holds until forgotten. */
+    void markReleased(String id, long nowNanos) {
+        releasedIds.remove(id);
+        releasedIds.put(id, nowNanos);
+        if (releasedIds.size() > MAX_RELEASED_IDS) releasedIds.pollFirstEntry();
+    }
+
+    boolean wasReleased(String id) {
+        return releasedIds.containsKey(id);
+    }
+
+    /** Forgets ids released before {@code cutoffNanos}: by then no step sent before their release is still on its way. */
+    void forgetReleasedBefore(long cutoffNanos) {
+        for (Iterator<Long> it = releasedIds.values().iterator(); it.hasNext(); ) {
+            if (it.next() - cutoffNanos >= 0) break;
+            it.remove();
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.tern.worker;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -90,6 +91,23 @@ class BatchSchedulerTest {
         assertEquals(1, scheduler.release(List.of("r", "unknown")));
         assertEquals(0, scheduler.snapshot().kvReservedBytes());
         assertEquals(Status.Code.CANCELLED, failure(queued));
+    }
+
+    @Test
+    void aFirstStepArrivingAfterItsReleaseDoesNotStartTheSequenceAgain() {
+        // The release overtook the step: the gateway let go of the sequence while its first step was in flight.
+        assertEquals(0, scheduler.release(List.of("late")));
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> scheduler.submit(1, List.of(tokens("late", 0, 4)), Long.MAX_VALUE));
+        assertEquals(Status.Code.CANCELLED, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("released"), e.getStatus().getDescription());
+        assertEquals(0, scheduler.snapshot().sequences());
+        assertEquals(0, scheduler.snapshot().kvReservedBytes());
+        // Other sequences are not affected, and nothing of the refused submit was queued.
+        ForwardCall other = scheduler.submit(2, List.of(tokens("fresh", 0, 4)), Long.MAX_VALUE);
+        scheduler.start();
+        assertDoesNotThrow(() -> other.result().get(60, TimeUnit.SECONDS));
+        assertEquals(1, scheduler.snapshot().sequences());
     }
 
     @Test
