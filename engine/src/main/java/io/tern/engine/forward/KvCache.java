@@ -1,8 +1,12 @@
 package io.tern.engine.forward;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /**
  * Keys and values of one sequence for the layers a model (or shard) holds, as F32, F16 or Q8 ({@link KvType}).
- * Storage grows in pages of {@link #PAGE} positions up to the capacity, so a short sequence costs little.
+ * Storage grows in pages of {@link #PAGE} positions up to the capacity, so a short sequence costs little; pages are
+ * off-heap, from the forward pass's {@link KvPagePool}.
  * Per page and KV head, keys are stored transposed, (head_dim, PAGE), so attention scores many positions per vector
  * op, and values row-major, (PAGE, head_dim): each one contiguous run, heads one after another, so a (head, page) task
  * of attention streams two runs. F16 keeps the halves in order (a native kernel widens them with one instruction).
@@ -19,6 +23,9 @@ public final class KvCache {
     public static final int PAGE = 64;
     /** Float lanes of the attention kernels: the interleave width of Q8. */
     static final int LANES = PageAttention.LANES;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
 
     private final int layers;
     private final int kvHeads;
@@ -26,12 +33,10 @@ public final class KvCache {
     private final int kvDim;
     private final int capacity;
     private final KvType type;
-    // (layer, page) -> page; only the arrays of this cache's type are used.
-    private final float[][][] keysF, valuesF;
-    private final short[][][] keysH, valuesH; // F16
-    private final int[][][] keysQ, valuesQ;  // Q8: 4 per int
-    private final float[][][] keyScales, valueScales; // Q8: (layer, page) -> (kvHeads, PAGE)
+    private final MemorySegment[][] keys, values;             // (layer, page) -> (kv_heads, head_dim, PAGE), (kv_heads, PAGE, head_dim)
+    private final MemorySegment[][] keyScales, valueScales;   // Q8 only: (layer, page) -> (kv_heads, PAGE) floats
     private final KvPagePool pool;    // where pages come from and go back to
+    private final short[] halfRow;    // F16: one head's value row, converted before it is copied in
     private int length;               // positions filled
 
     public KvCache(int layers, int kvHeads, int headDim, int capacity, KvType type) {
@@ -41,6 +46,9 @@ public final class KvCache {
     /** A cache whose pages come from (and, on {@link #recycle}, return to) a pool shared with other caches. */
     public KvCache(int layers, int kvHeads, int headDim, int capacity, KvType type, KvPagePool pool) {
         if (capacity <= 0) throw new IllegalArgumentException("KV cache capacity must be positive");
+        if (type == KvType.Q8 && headDim % (4 * LANES) != 0) {
+            throw new IllegalArgumentException("a Q8 KV cache needs head_dim a multiple of " + 4 * LANES + ", got " + headDim);
+        }
         this.layers = layers;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
@@ -49,18 +57,11 @@ public final class KvCache {
         this.type = type;
         this.pool = pool;
         int pages = (capacity + PAGE - 1) / PAGE;
-        boolean f = type == KvType.F32, h = type == KvType.F16, q = type == KvType.Q8;
-        this.keysF = f ? new float[layers][pages][] : null;
-        this.valuesF = f ? new float[layers][pages][] : null;
-        if (q && headDim % (4 * LANES) != 0) {
-            throw new IllegalArgumentException("a Q8 KV cache needs head_dim a multiple of " + 4 * LANES + ", got " + headDim);
-        }
-        this.keysH = h ? new short[layers][pages][] : null;
-        this.valuesH = h ? new short[layers][pages][] : null;
-        this.keysQ = q ? new int[layers][pages][] : null;
-        this.valuesQ = q ? new int[layers][pages][] : null;
-        this.keyScales = q ? new float[layers][pages][] : null;
-        this.valueScales = q ? new float[layers][pages][] : null;
+        this.keys = new MemorySegment[layers][pages];
+        this.values = new MemorySegment[layers][pages];
+        this.keyScales = type == KvType.Q8 ? new MemorySegment[layers][pages] : null;
+        this.valueScales = type == KvType.Q8 ? new MemorySegment[layers][pages] : null;
+        this.halfRow = type == KvType.F16 ? new short[headDim] : null;
     }
 
     public int capacity() { return capacity; }
@@ -75,9 +76,7 @@ public final class KvCache {
     /** Bytes currently allocated. */
     public long bytes() {
         long pages = 0;
-        for (int l = 0; l < layers; l++) {
-            for (int p = 0; p < (capacity + PAGE - 1) / PAGE; p++) if (hasPage(l, p)) pages++;
-        }
+        for (MemorySegment[] layer : keys) for (MemorySegment page : layer) if (page != null) pages++;
         return pages * pageBytes(kvHeads, headDim, type);
     }
 
@@ -99,57 +98,44 @@ public final class KvCache {
         return elements * type.bytes() + scales;
     }
 
-    private boolean hasPage(int layer, int page) {
-        return switch (type) {
-            case F32 -> keysF[layer][page] != null;
-            case F16 -> keysH[layer][page] != null;
-            case Q8 -> keysQ[layer][page] != null;
-        };
-    }
-
     /** Stores k and v rows (kv_dim floats each) for position pos of a layer (index within this cache's layers). */
     public void put(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
         if (pos >= capacity) throw new IllegalStateException("KV cache full: position " + pos + " >= capacity " + capacity);
         int page = pos / PAGE, j = pos % PAGE;
+        if (keys[layer][page] == null) {
+            long bytes = (long) PAGE * kvDim * type.bytes();
+            keys[layer][page] = pool.take(bytes);
+            values[layer][page] = pool.take(bytes);
+            if (type == KvType.Q8) {
+                keyScales[layer][page] = pool.take((long) kvHeads * PAGE * Float.BYTES);
+                valueScales[layer][page] = pool.take((long) kvHeads * PAGE * Float.BYTES);
+            }
+        }
+        MemorySegment kp = keys[layer][page], vp = values[layer][page];
         switch (type) {
             case F32 -> {
-                if (keysF[layer][page] == null) {
-                    keysF[layer][page] = pool.floats(PAGE * kvDim);
-                    valuesF[layer][page] = pool.floats(PAGE * kvDim);
+                for (int d = 0; d < kvDim; d++) kp.setAtIndex(FLOAT, (long) d * PAGE + j, k[kOff + d]);
+                for (int h = 0; h < kvHeads; h++) {
+                    MemorySegment.copy(v, vOff + h * headDim, vp, FLOAT, ((long) h * PAGE + j) * headDim * Float.BYTES, headDim);
                 }
-                float[] kp = keysF[layer][page], vp = valuesF[layer][page];
-                for (int d = 0; d < kvDim; d++) kp[d * PAGE + j] = k[kOff + d];
-                for (int h = 0; h < kvHeads; h++) System.arraycopy(v, vOff + h * headDim, vp, (h * PAGE + j) * headDim, headDim);
             }
             case F16 -> {
-                if (keysH[layer][page] == null) {
-                    keysH[layer][page] = pool.shorts(PAGE * kvDim);
-                    valuesH[layer][page] = pool.shorts(PAGE * kvDim);
-                }
-                short[] kp = keysH[layer][page], vp = valuesH[layer][page];
-                for (int d = 0; d < kvDim; d++) kp[d * PAGE + j] = Float.floatToFloat16(k[kOff + d]);
+                for (int d = 0; d < kvDim; d++) kp.setAtIndex(HALF, (long) d * PAGE + j, Float.floatToFloat16(k[kOff + d]));
                 for (int h = 0; h < kvHeads; h++) {
-                    int src = vOff + h * headDim, dst = (h * PAGE + j) * headDim;
-                    for (int c = 0; c < headDim; c++) vp[dst + c] = Float.floatToFloat16(v[src + c]);
+                    for (int c = 0; c < headDim; c++) halfRow[c] = Float.floatToFloat16(v[vOff + h * headDim + c]);
+                    MemorySegment.copy(halfRow, 0, vp, HALF, ((long) h * PAGE + j) * headDim * 2, headDim);
                 }
             }
             case Q8 -> {
-                if (keysQ[layer][page] == null) {
-                    keysQ[layer][page] = pool.ints(PAGE * kvDim / 4);
-                    valuesQ[layer][page] = pool.ints(PAGE * kvDim / 4);
-                    keyScales[layer][page] = pool.floats(kvHeads * PAGE);
-                    valueScales[layer][page] = pool.floats(kvHeads * PAGE);
-                }
-                int[] kp = keysQ[layer][page], vp = valuesQ[layer][page];
                 for (int h = 0; h < kvHeads; h++) {
                     int o = h * headDim;
                     float ks = absmaxScale(k, kOff + o), vs = absmaxScale(v, vOff + o);
                     for (int c = 0; c < headDim; c++) {
-                        set(kp, (o + c) * (PAGE / 4), j, toInt8(k[kOff + o + c], ks));
-                        set(vp, (h * PAGE + j) * (headDim / 4), c, toInt8(v[vOff + o + c], vs));
+                        set(kp, (long) (o + c) * (PAGE / 4), j, toInt8(k[kOff + o + c], ks));
+                        set(vp, ((long) h * PAGE + j) * (headDim / 4), c, toInt8(v[vOff + o + c], vs));
                     }
-                    keyScales[layer][page][h * PAGE + j] = ks;
-                    valueScales[layer][page][h * PAGE + j] = vs;
+                    keyScales[layer][page].setAtIndex(FLOAT, (long) h * PAGE + j, ks);
+                    valueScales[layer][page].setAtIndex(FLOAT, (long) h * PAGE + j, vs);
                 }
             }
         }
@@ -167,9 +153,10 @@ public final class KvCache {
     }
 
     /** Element e of a run-interleaved int8 row starting at int base: element L·k + j of each run of 4·L sits in int j, byte k. */
-    private static void set(int[] a, int base, int e, int bits) {
-        int run = 4 * LANES, i = base + (e / run) * LANES + e % LANES, shift = (e % run) / LANES * 8;
-        a[i] = (a[i] & ~(0xff << shift)) | (bits << shift);
+    private static void set(MemorySegment a, long base, int e, int bits) {
+        int run = 4 * LANES, shift = (e % run) / LANES * 8;
+        long i = base + (long) (e / run) * LANES + e % LANES;
+        a.setAtIndex(INT, i, (a.getAtIndex(INT, i) & ~(0xff << shift)) | (bits << shift));
     }
 
     /** Marks positions [0, newLength) valid; called after a forward step wrote them for every layer. */
@@ -184,26 +171,14 @@ public final class KvCache {
      */
     public void recycle() {
         for (int l = 0; l < layers; l++) {
-            for (int p = 0; p < (capacity + PAGE - 1) / PAGE; p++) {
-                switch (type) {
-                    case F32 -> {
-                        pool.give(keysF[l][p]);
-                        pool.give(valuesF[l][p]);
-                        keysF[l][p] = valuesF[l][p] = null;
-                    }
-                    case F16 -> {
-                        pool.give(keysH[l][p]);
-                        pool.give(valuesH[l][p]);
-                        keysH[l][p] = valuesH[l][p] = null;
-                    }
-                    case Q8 -> {
-                        pool.give(keysQ[l][p]);
-                        pool.give(valuesQ[l][p]);
-                        pool.give(keyScales[l][p]);
-                        pool.give(valueScales[l][p]);
-                        keysQ[l][p] = valuesQ[l][p] = null;
-                        keyScales[l][p] = valueScales[l][p] = null;
-                    }
+            for (int p = 0; p < keys[l].length; p++) {
+                pool.give(keys[l][p]);
+                pool.give(values[l][p]);
+                keys[l][p] = values[l][p] = null;
+                if (keyScales != null) {
+                    pool.give(keyScales[l][p]);
+                    pool.give(valueScales[l][p]);
+                    keyScales[l][p] = valueScales[l][p] = null;
                 }
             }
         }
@@ -215,19 +190,15 @@ public final class KvCache {
 
     public int layers() { return layers; }
 
-    float[] keysF32(int layer, int page) { return keysF[layer][page]; }
+    /** A page's keys, (kv_heads, head_dim, PAGE) elements of the cache's type; null if no position of it was stored. */
+    MemorySegment keys(int layer, int page) { return keys[layer][page]; }
 
-    float[] valuesF32(int layer, int page) { return valuesF[layer][page]; }
+    /** A page's values, (kv_heads, PAGE, head_dim) elements of the cache's type; null if no position of it was stored. */
+    MemorySegment values(int layer, int page) { return values[layer][page]; }
 
-    short[] keysF16(int layer, int page) { return keysH[layer][page]; }
+    /** Q8: a page's key scales, (kv_heads, PAGE) floats. */
+    MemorySegment keyScales(int layer, int page) { return keyScales[layer][page]; }
 
-    short[] valuesF16(int layer, int page) { return valuesH[layer][page]; }
-
-    int[] keysQ8(int layer, int page) { return keysQ[layer][page]; }
-
-    int[] valuesQ8(int layer, int page) { return valuesQ[layer][page]; }
-
-    float[] keyScalesQ8(int layer, int page) { return keyScales[layer][page]; }
-
-    float[] valueScalesQ8(int layer, int page) { return valueScales[layer][page]; }
+    /** Q8: a page's value scales, (kv_heads, PAGE) floats. */
+    MemorySegment valueScales(int layer, int page) { return valueScales[layer][page]; }
 }

@@ -17,8 +17,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 /**
  * {@link PageAttention} in C (engine/src/main/c/tern_attention.c) for F32, F16 and Q8 caches, bit for bit the same: from
  * memory, the Java loops keep too few cache misses in flight (a page cost ~4× its compute), while the C kernel
- * prefetches a page's values during its scores and the next page's keys during its values. One critical downcall per
- * page; the KV pages (and Q8 scales), queries and partials are heap arrays passed in place.
+ * streams the next task's keys and values while it computes. One critical downcall per page: the KV pages (and Q8
+ * scales) are off-heap; queries, partials and scratch are heap arrays passed in place.
  */
 final class NativePageAttention extends PageAttention {
     private static final System.Logger LOG = System.getLogger(NativePageAttention.class.getName());
@@ -79,34 +79,6 @@ final class NativePageAttention extends PageAttention {
         };
     }
 
-    /** A page's keys in place, or NULL for a page not allocated yet. */
-    private static MemorySegment keys(KvCache cache, KvType type, int layer, int page) {
-        return segment(switch (type) {
-            case F32 -> cache.keysF32(layer, page);
-            case F16 -> cache.keysF16(layer, page);
-            case Q8 -> cache.keysQ8(layer, page);
-        });
-    }
-
-    /** A page's values in place, or NULL for a page not allocated yet. */
-    private static MemorySegment values(KvCache cache, KvType type, int layer, int page) {
-        return segment(switch (type) {
-            case F32 -> cache.valuesF32(layer, page);
-            case F16 -> cache.valuesF16(layer, page);
-            case Q8 -> cache.valuesQ8(layer, page);
-        });
-    }
-
-    private static MemorySegment segment(Object array) {
-        return switch (array) {
-            case null -> MemorySegment.NULL;
-            case float[] f -> MemorySegment.ofArray(f);
-            case short[] h -> MemorySegment.ofArray(h);
-            case int[] i -> MemorySegment.ofArray(i);
-            default -> throw new IllegalStateException("not a KV page: " + array.getClass());
-        };
-    }
-
     @Override
     void run(KvCache cache, int layer, int kh, int page, int end, float[] q, int qOff, float[] part, int pOff, float[] sc,
              int nextKh, int nextPage) {
@@ -114,12 +86,13 @@ final class NativePageAttention extends PageAttention {
         int n = Math.min(KvCache.PAGE, end - page * KvCache.PAGE);
         MemorySegment ks = MemorySegment.NULL, vs = MemorySegment.NULL;
         if (type == KvType.Q8) {
-            ks = MemorySegment.ofArray(cache.keyScalesQ8(layer, page));
-            vs = MemorySegment.ofArray(cache.valueScalesQ8(layer, page));
+            ks = cache.keyScales(layer, page);
+            vs = cache.valueScales(layer, page);
         }
-        MemorySegment k = keys(cache, type, layer, page), v = values(cache, type, layer, page);
-        MemorySegment nextK = nextPage < 0 ? MemorySegment.NULL : keys(cache, type, layer, nextPage);
-        MemorySegment nextV = nextPage < 0 ? MemorySegment.NULL : values(cache, type, layer, nextPage);
+        MemorySegment k = cache.keys(layer, page), v = cache.values(layer, page);
+        MemorySegment nextK = nextPage < 0 ? null : cache.keys(layer, nextPage);
+        MemorySegment nextV = nextPage < 0 ? null : cache.values(layer, nextPage);
+        if (nextK == null) nextK = nextV = MemorySegment.NULL;  // not stored yet
         // The C side trusts these: a bad index would corrupt the heap instead of throwing.
         Objects.checkIndex(kh, kvDim / headDim);
         Objects.checkIndex(nextKh, kvDim / headDim);

@@ -7,6 +7,9 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
 /**
  * Attention of the query heads of one KV head against one page of the KV cache, the unit of work that
  * {@link Attention} spreads over the pool. Produces a partial softmax: per query head g of the group,
@@ -25,6 +28,7 @@ class PageAttention {
     /** L halves (F16 bits), widened to L ints and then floats. */
     private static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L));
     private static final int PAGE = KvCache.PAGE;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /** Positions per Q·Kᵀ tile: 4 vectors. */
     static final int TILE = 4 * L;
 
@@ -66,36 +70,28 @@ class PageAttention {
     void run(KvCache cache, int layer, int kh, int page, int end, float[] q, int qOff, float[] part, int pOff, float[] sc,
              int nextKh, int nextPage) {
         int n = Math.min(PAGE, end - page * PAGE);
-        int kOff = kh * headDim, wide = group * PAGE;
+        int wide = group * PAGE;
         KvType type = cache.type();
-        // Scores, a tile of positions at a time; lanes past n score stale but finite values and are masked below.
+        MemorySegment keys = cache.keys(layer, page), values = cache.values(layer, page);
+        long es = type.bytes();
+        // Scores, a tile of positions at a time, widened into scratch; lanes past n score stale but finite values and
+        // are masked below.
         for (int j = 0; j < n; j += TILE) {
-            switch (type) {
-                case F32 -> scores(cache.keysF32(layer, page), kOff * PAGE + j, PAGE, q, qOff, sc, j);
-                case F16 -> {
-                    short[] k = cache.keysF16(layer, page);
-                    for (int d = 0; d < headDim; d++) {
-                        int o = (kOff + d) * PAGE + j, w = wide + d * TILE;
-                        for (int i = 0; i < TILE; i += L) widenHalves(k, o + i).intoArray(sc, w + i);
-                    }
-                    scores(sc, wide, TILE, q, qOff, sc, j);
-                }
-                case Q8 -> {
-                    int[] k = cache.keysQ8(layer, page);
-                    for (int d = 0; d < headDim; d++) widenBytes(k, (kOff + d) * (PAGE / 4) + j / 4, sc, wide + d * TILE);
-                    scores(sc, wide, TILE, q, qOff, sc, j);
-                }
+            for (int d = 0; d < headDim; d++) {
+                long row = ((long) (kh * headDim + d) * PAGE + j) * es;  // key row d of head kh, from position j
+                load(type, keys, row, TILE, sc, wide + d * TILE);
             }
+            scores(sc, wide, TILE, q, qOff, sc, j);
         }
-        float[] ks = type == KvType.Q8 ? cache.keyScalesQ8(layer, page) : null;
-        float[] vs = type == KvType.Q8 ? cache.valueScalesQ8(layer, page) : null;
+        MemorySegment ks = type == KvType.Q8 ? cache.keyScales(layer, page) : null;
+        MemorySegment vs = type == KvType.Q8 ? cache.valueScales(layer, page) : null;
         int nv = Math.ceilDiv(n, L) * L;
         for (int g = 0; g < group; g++) {
             int so = g * PAGE;
             FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
             for (int j = 0; j < nv; j += L) {
                 FloatVector s = FloatVector.fromArray(F, sc, so + j).mul(scale);
-                if (ks != null) s = s.mul(FloatVector.fromArray(F, ks, kh * PAGE + j));
+                if (ks != null) s = s.mul(FloatVector.fromMemorySegment(F, ks, (long) (kh * PAGE + j) * Float.BYTES, ORDER));
                 s.intoArray(sc, so + j);
                 mv = mv.max(s.blend(Float.NEGATIVE_INFINITY, F.indexInRange(j, n).not()));
             }
@@ -104,7 +100,7 @@ class PageAttention {
             for (int j = 0; j < nv; j += L) {
                 FloatVector e = FloatVector.zero(F).blend(exp(FloatVector.fromArray(F, sc, so + j).sub(m)), F.indexInRange(j, n));
                 lv = lv.add(e);
-                if (vs != null) e = e.mul(FloatVector.fromArray(F, vs, kh * PAGE + j));  // Q8: value scales folded into e
+                if (vs != null) e = e.mul(FloatVector.fromMemorySegment(F, vs, (long) (kh * PAGE + j) * Float.BYTES, ORDER));  // Q8: value scales folded into e
                 e.intoArray(sc, so + j);
             }
             float l = 0f;
@@ -113,24 +109,28 @@ class PageAttention {
             part[po + headDim] = m;
             part[po + headDim + 1] = l;
         }
-        int vOff = kh * PAGE * headDim;  // this head's (PAGE, headDim) run of values
+        // Values, a tile of positions at a time, widened into scratch (rows of headDim).
+        for (int j = 0; j < n; j += TILE) {
+            int m = Math.min(TILE, n - j);
+            for (int t = 0; t < m; t++) {
+                long row = ((long) (kh * PAGE + j + t) * headDim) * es;  // value row j + t of head kh
+                load(type, values, row, headDim, sc, wide + t * headDim);
+            }
+            values(sc, wide, headDim, j, m, sc, part, pOff);
+        }
+    }
+
+    /** count (a multiple of L, or of 4·L for Q8) elements of a row at byte offset off, as floats into dst[dOff..]. */
+    private static void load(KvType type, MemorySegment page, long off, int count, float[] dst, int dOff) {
         switch (type) {
-            case F32 -> values(cache.valuesF32(layer, page), vOff, headDim, 0, n, sc, part, pOff);
-            case F16, Q8 -> {
-                for (int j = 0; j < n; j += TILE) {
-                    int m = Math.min(TILE, n - j);
-                    for (int t = 0; t < m; t++) {
-                        int dst = wide + t * headDim, src = vOff + (j + t) * headDim;
-                        if (type == KvType.F16) {
-                            short[] v = cache.valuesF16(layer, page);
-                            for (int i = 0; i < headDim; i += L) widenHalves(v, src + i).intoArray(sc, dst + i);
-                        } else {
-                            int[] v = cache.valuesQ8(layer, page);
-                            for (int i = 0; i < headDim; i += 4 * L) widenBytes(v, src / 4 + i / 4, sc, dst + i);
-                        }
-                    }
-                    values(sc, wide, headDim, j, m, sc, part, pOff);
-                }
+            case F32 -> {
+                for (int i = 0; i < count; i += L) FloatVector.fromMemorySegment(F, page, off + (long) i * Float.BYTES, ORDER).intoArray(dst, dOff + i);
+            }
+            case F16 -> {
+                for (int i = 0; i < count; i += L) widenHalves(page, off + 2L * i).intoArray(dst, dOff + i);
+            }
+            case Q8 -> {
+                for (int i = 0; i < count; i += 4 * L) widenBytes(page, off + i, dst, dOff + i);
             }
         }
     }
@@ -237,18 +237,19 @@ class PageAttention {
     }
 
     /**
-     * L halves (F16 bits) at a[off..] to floats. F16 → F32 exactly for finite values: magnitude bits moved to F32 place
-     * and scaled by 2^112 (which also normalises subnormals), sign put back. F16 inf/NaN are not expected in a KV cache.
+     * L halves (F16 bits) at byte offset off to floats. F16 → F32 exactly for finite values: magnitude bits moved to F32
+     * place and scaled by 2^112 (which also normalises subnormals), sign put back. F16 inf/NaN are not expected in a
+     * KV cache.
      */
-    private static FloatVector widenHalves(short[] a, int off) {
-        IntVector x = (IntVector) ShortVector.fromArray(H, a, off).convertShape(VectorOperators.S2I, I, 0);
+    private static FloatVector widenHalves(MemorySegment page, long off) {
+        IntVector x = (IntVector) ShortVector.fromMemorySegment(H, page, off, ORDER).convertShape(VectorOperators.S2I, I, 0);
         FloatVector magnitude = x.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
         return magnitude.reinterpretAsInts().or(x.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
-    /** L ints of a[off..], each holding four int8, to 4·L floats at dst[dOff..]: byte 0 of every int, then byte 1, ... */
-    private static void widenBytes(int[] a, int off, float[] dst, int dOff) {
-        IntVector x = IntVector.fromArray(I, a, off);
+    /** L ints at byte offset off, each holding four int8, to 4·L floats at dst[dOff..]: byte 0 of every int, then byte 1, ... */
+    private static void widenBytes(MemorySegment page, long off, float[] dst, int dOff) {
+        IntVector x = IntVector.fromMemorySegment(I, page, off, ORDER);
         for (int k = 0; k < 4; k++) {
             IntVector b = x.lanewise(VectorOperators.LSHL, 24 - 8 * k).lanewise(VectorOperators.ASHR, 24);
             ((FloatVector) b.convert(VectorOperators.I2F, 0)).intoArray(dst, dOff + k * L);
