@@ -48,6 +48,7 @@ public final class InProcessWorker implements AutoCloseable {
     private final String modelName;
     private final String version;
     private final Map<String, KvCache> caches = new ConcurrentHashMap<>();
+    private final java.util.Set<String> released = ConcurrentHashMap.newKeySet();  // retired ids, as the real worker keeps them
     private final Server server;
     private volatile CountDownLatch gate;
     private volatile int forwardCalls;
@@ -100,8 +101,13 @@ public final class InProcessWorker implements AutoCloseable {
         int start = step.getStartPosition();
         KvCache cache = caches.get(step.getSequenceId());
         if (cache == null) {
-            // As the real worker: only a first step starts a sequence. A step that was in flight when the gateway
-            // released the sequence must not bring it back (it did here, and leaked: a flaky "sequences freed" wait).
+            // As the real worker: only a first step starts a sequence, and never one of a released id. A step that
+            // was in flight when the gateway released the sequence must not bring it back (it did here, and leaked:
+            // a flaky "sequences freed" wait, first for decode steps, then for a first step held at the gate).
+            if (released.contains(step.getSequenceId())) {
+                throw Status.CANCELLED.withDescription("sequence " + step.getSequenceId() + " was released")
+                        .asRuntimeException();
+            }
             if (start != 0) {
                 throw Status.INVALID_ARGUMENT.withDescription("sequence " + step.getSequenceId() + " is unknown here"
                         + " (released?), so it cannot continue at position " + start).asRuntimeException();
@@ -176,13 +182,16 @@ public final class InProcessWorker implements AutoCloseable {
 
         @Override
         public void release(ReleaseRequest request, StreamObserver<ReleaseResponse> response) {
-            int released = 0;
-            for (String id : request.getSequenceIdsList()) {
-                if (caches.remove(id) != null) {
-                    released++;
+            int freed = 0;
+            synchronized (InProcessWorker.this) {  // as run: a step sees the release whole or not at all
+                for (String id : request.getSequenceIdsList()) {
+                    released.add(id);
+                    if (caches.remove(id) != null) {
+                        freed++;
+                    }
                 }
             }
-            response.onNext(ReleaseResponse.newBuilder().setReleased(released).build());
+            response.onNext(ReleaseResponse.newBuilder().setReleased(freed).build());
             response.onCompleted();
         }
 
