@@ -72,38 +72,22 @@ static inline VF NAME(load1)(const char *row, int kind, int e) {
         }                                                                                \
     } while (0)
 
-/* Scores of gs heads (a constant after inlining) against positions [j, j + 4·L): dst[g·PAGE ..] = Σ_d q_g[d] · K[d][j ..],
-   summed over d in order. pf: bytes streamed into L2 alongside, krow per d (the next task's keys). */
+/* One register tile, the step both halves of attention are made of: for gs heads (a constant after inlining),
+   dst[g·ds + (0 .. 4·L)] = Σ_r x_r[e .. e + 4·L) · w[g·ws + r] over rows r < count of row_bytes each, summed in order
+   of r. Scores: rows are key rows (one per dimension), w the queries; sums: rows are value rows (one per position), w
+   the softmax weights. pf: row_bytes per row streamed into L2 alongside (the next task's keys or values). */
 __attribute__((always_inline))
-static inline void NAME(score_tile)(const int kind, const int gs, const char *k, int j, const float *qg, int head_dim,
-                                    float *dst, const char *pf) {
-    const int64_t krow = PAGE * (kind == KV_F32 ? 4 : kind == KV_F16 ? 2 : 1);
+static inline void NAME(tile)(const int kind, const int gs, const char *x, int64_t row_bytes, int count, int e,
+                              const float *w, int ws, float *dst, int ds, const char *pf) {
     VF a[GT][4];
     for (int g = 0; g < GT; g++) a[g][0] = a[g][1] = a[g][2] = a[g][3] = vzero();
-    for (int d = 0; d < head_dim; d++) {
-        for (int64_t o = 0; o < krow; o += 64) _mm_prefetch(pf + d * krow + o, _MM_HINT_T1);
-        VF k0, k1, k2, k3;
-        NAME(load4)(k + d * krow, kind, j, &k0, &k1, &k2, &k3);
-        TILE_FMA(a, k, qg + d, head_dim, gs);
+    for (int r = 0; r < count; r++) {
+        for (int64_t o = 0; o < row_bytes; o += 64) _mm_prefetch(pf + r * row_bytes + o, _MM_HINT_T1);
+        VF x0, x1, x2, x3;
+        NAME(load4)(x + r * row_bytes, kind, e, &x0, &x1, &x2, &x3);
+        TILE_FMA(a, x, w + r, ws, gs);
     }
-    TILE_STORE(a, dst, PAGE, gs);
-}
-
-/* Sums of gs heads over dimensions [i, i + 4·L): dst[g·stride ..] = Σ_{t<n} e_g[t] · V[t][i ..], in order of t.
-   pf: bytes streamed into L2 alongside, vrow per t (the next task's values). */
-__attribute__((always_inline))
-static inline void NAME(value_tile)(const int kind, const int gs, const char *v, int i, int n, int head_dim, const float *e,
-                                    float *dst, int stride, const char *pf) {
-    const int64_t vrow = (int64_t) head_dim * (kind == KV_F32 ? 4 : kind == KV_F16 ? 2 : 1);
-    VF a[GT][4];
-    for (int g = 0; g < GT; g++) a[g][0] = a[g][1] = a[g][2] = a[g][3] = vzero();
-    for (int t = 0; t < n; t++) {
-        for (int64_t o = 0; o < vrow; o += 64) _mm_prefetch(pf + t * vrow + o, _MM_HINT_T1);
-        VF v0, v1, v2, v3;
-        NAME(load4)(v + t * vrow, kind, i, &v0, &v1, &v2, &v3);
-        TILE_FMA(a, v, e + t, PAGE, gs);
-    }
-    TILE_STORE(a, dst, stride, gs);
+    TILE_STORE(a, dst, ds, gs);
 }
 
 /* Calls X with the tile's head count gs as a constant (1 .. GT). */
@@ -139,7 +123,7 @@ static inline void NAME(page)(const int kind, const float *kscale, const float *
         for (int g0 = 0; g0 < group; g0 += GT) {
             int gs = group - g0 < GT ? group - g0 : GT;
             const char *pf = nk && j == 0 && g0 == 0 ? nk : k;
-#define SCORE(G) NAME(score_tile)(kind, G, k, j, q + g0 * head_dim, head_dim, sc + g0 * PAGE + j, pf)
+#define SCORE(G) NAME(tile)(kind, G, k, PAGE * es, head_dim, j, q + g0 * head_dim, head_dim, sc + g0 * PAGE + j, PAGE, pf)
             WITH_GS(gs, SCORE);
 #undef SCORE
         }
@@ -180,7 +164,7 @@ static inline void NAME(page)(const int kind, const float *kscale, const float *
         int i = 0;
         for (; i + tile <= head_dim; i += tile) {
             const char *pf = nv && g0 == 0 && i == 0 ? nv : v;
-#define SUM(G) NAME(value_tile)(kind, G, v, i, n, head_dim, sc + g0 * PAGE, part + g0 * stride + i, stride, pf)
+#define SUM(G) NAME(tile)(kind, G, v, vrow, n, i, sc + g0 * PAGE, PAGE, part + g0 * stride + i, stride, pf)
             WITH_GS(gs, SUM);
 #undef SUM
         }
