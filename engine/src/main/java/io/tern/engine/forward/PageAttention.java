@@ -16,9 +16,10 @@ import java.nio.ByteOrder;
  * acc_g = Σ_j e_gj · V_j, the page's max m_g and l_g = Σ_j e_gj, where e_gj = exp(s_gj − m_g) and s_gj = q_g·K_j/√d.
  *
  * <p>Q·Kᵀ is vectorised over positions (keys are stored transposed) in tiles of {@link #TILE} positions × up to 4
- * query heads, e·V over dimensions in tiles of 4 vectors × up to 4 heads, so each load feeds many fmas. F16 and Q8
- * tiles are first widened into a small float scratch. Only IEEE adds, multiplies and fmas, in a fixed order: the
- * same inputs give the same bits in every process, and in {@link NativePageAttention}, its native twin.
+ * query heads, e·V over dimensions in tiles of 4 vectors × up to 4 heads, so each load feeds many fmas. Tiles are
+ * first read from the off-heap page into a small float scratch (F16 and Q8 widened on the way). Only IEEE adds,
+ * multiplies and fmas, in a fixed order: the same inputs give the same bits in every process, and in
+ * {@link NativePageAttention}, its native twin.
  */
 class PageAttention {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
