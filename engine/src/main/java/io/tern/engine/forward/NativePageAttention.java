@@ -93,9 +93,9 @@ final class NativePageAttention extends PageAttention {
         MemorySegment nextK = nextPage < 0 ? null : cache.keys(layer, nextPage);
         MemorySegment nextV = nextPage < 0 ? null : cache.values(layer, nextPage);
         if (nextK == null) nextK = nextV = MemorySegment.NULL;  // not stored yet
-        // The C side trusts these: a bad index would corrupt the heap instead of throwing.
-        Objects.checkIndex(kh, kvDim / headDim);
-        Objects.checkIndex(nextKh, kvDim / headDim);
+        // The C side trusts these: a bad index would corrupt memory instead of throwing.
+        Objects.checkIndex(kh, kvHeads);
+        Objects.checkIndex(nextKh, kvHeads);
         Objects.checkFromIndexSize(qOff, group * headDim, q.length);
         Objects.checkFromIndexSize(pOff, partialSize(), part.length);
         Objects.checkFromIndexSize(0, group * KvCache.PAGE, sc.length);

@@ -35,7 +35,7 @@ class PageAttention {
 
     final int group;
     final int headDim;
-    final int kvDim;
+    final int kvHeads;
     final float scale;
 
     PageAttention(int group, int headDim, int kvHeads) {
@@ -44,7 +44,7 @@ class PageAttention {
         }
         this.group = group;
         this.headDim = headDim;
-        this.kvDim = kvHeads * headDim;
+        this.kvHeads = kvHeads;
         this.scale = (float) (1.0 / Math.sqrt(headDim));
     }
 

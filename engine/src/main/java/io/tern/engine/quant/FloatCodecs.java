@@ -7,6 +7,8 @@ import java.lang.foreign.MemorySegment;
 final class FloatCodecs {
     /** Halves converted per bulk copy. */
     private static final int HALF_CHUNK = 4096;
+    /** Per thread, the chunk halves are copied into: an embedding lookup every token allocates nothing here. */
+    private static final ThreadLocal<short[]> HALVES = ThreadLocal.withInitial(() -> new short[HALF_CHUNK]);
 
     static final TensorCodec F32 = new Codec(GgmlType.F32) {
         @Override
@@ -28,7 +30,7 @@ final class FloatCodecs {
          */
         @Override
         void decodeRange(MemorySegment t, long first, float[] dst, int off, int n) {
-            short[] halves = new short[Math.min(n, HALF_CHUNK)];
+            short[] halves = HALVES.get();
             for (int done = 0; done < n; done += halves.length) {
                 int m = Math.min(halves.length, n - done);
                 MemorySegment.copy(t, Codecs.I16, (first + done) * 2, halves, 0, m);
