@@ -3,6 +3,7 @@ package io.tern.engine.forward;
 import io.tern.engine.kernel.MatmulPool;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.IntConsumer;
 
 /**
@@ -25,6 +26,7 @@ final class Attention {
     private final ThreadLocal<float[]> tokenPartials; // prompt: (maxPages, partialSize) per thread
     private final IntConsumer task = this::task;
     private float[] partials = new float[0];        // decode: (decode segments, kvHeads, maxPages, partialSize)
+    private AtomicIntegerArray pagesLeft = new AtomicIntegerArray(0); // decode: (decode segments, kvHeads) pages not yet run
 
     // The current job, read by the pool's threads: segments of the batch, each decode (one token) or prompt.
     private float[] q, out;
@@ -56,8 +58,8 @@ final class Attention {
 
     /**
      * Every segment of a batch in one pool job: segment i's rows follow segment i − 1's, starting at row qRow. A
-     * decode segment (one token) spreads (KV head, page) pairs over the threads and merges the pages after; a prompt
-     * segment spreads (token, KV head) pairs, each merging its own pages.
+     * decode segment (one token) spreads (KV head, page) pairs over the threads, and whichever runs a head's last page
+     * merges that head's pages (in page order); a prompt segment spreads (token, KV head) pairs, each merging its own.
      */
     void compute(float[] q, List<ForwardPass.Segment> batch, int qRow, int layer, float[] out) {
         reserve(batch.size());
@@ -80,19 +82,16 @@ final class Attention {
         firstTask[batch.size()] = tasks;
         int need = decodes * kvHeads * maxPages * page.partialSize();
         if (partials.length < need) partials = new float[need];
+        if (pagesLeft.length() < decodes * kvHeads) pagesLeft = new AtomicIntegerArray(Math.max(decodes * kvHeads, 2 * pagesLeft.length()));
+        for (int i = 0; i < batch.size(); i++) {
+            if (slot[i] >= 0) for (int kh = 0; kh < kvHeads; kh++) pagesLeft.set(slot[i] * kvHeads + kh, pages[i]);
+        }
         this.q = q;
         this.out = out;
         this.layer = layer;
         this.segments = batch.size();
         try {
             pool.parallelFor(tasks, task);
-            for (int i = 0; i < segments; i++) {
-                if (slot[i] < 0) continue;
-                int rowOff = row[i] * heads * headDim;
-                for (int kh = 0; kh < kvHeads; kh++) {
-                    merge(partials, partialOffset(i, kh, 0), pages[i], out, rowOff + kh * group * headDim);
-                }
-            }
         } finally {
             this.q = null;
             this.out = null;
@@ -127,6 +126,9 @@ final class Attention {
             boolean last = i + 1 == firstTask[s + 1];  // else this thread most likely runs task i + 1 next
             int nextKh = last ? 0 : (local + 1) % kvHeads, nextPage = last ? -1 : (local + 1) / kvHeads;
             page.run(caches[s], layer, kh, p, start[s] + 1, q, qOff, partials, partialOffset(s, kh, p), scores.get(), nextKh, nextPage);
+            // Whichever thread runs a head's last page merges its pages, inside the job: the other threads' partials
+            // were written before their decrements, which this one has seen.
+            if (pagesLeft.decrementAndGet(slot[s] * kvHeads + kh) == 0) merge(partials, partialOffset(s, kh, 0), pages[s], out, qOff);
         } else {
             int t = local / kvHeads, kh = local % kvHeads;
             int end = start[s] + t + 1, n = Math.ceilDiv(end, KvCache.PAGE);
