@@ -1,10 +1,14 @@
 package io.tern.engine.forward;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Rotary position embedding, NEOX style (rotate halves): pair (i, i + ropeDim/2) of each head
  * turns by pos · theta^(−2i/ropeDim). Angles are precomputed per position in double, once.
  */
 public final class Rope {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private final int headDim;
     private final int half;
     private final float[] cos; // (maxPos, half)
@@ -32,17 +36,41 @@ public final class Rope {
         }
     }
 
-    /** Rotates `heads` consecutive heads of x starting at off, for position pos. */
+    /**
+     * Rotates `heads` consecutive heads of x starting at off, for position pos. Tabulated positions run in float
+     * lanes (x0·c − x1·s and x0·s + x1·c, each product rounded, as the scalar loop does: the same bits).
+     */
     public void apply(float[] x, int off, int heads, int pos) {
         if (pos < 0) throw new IllegalArgumentException("negative position " + pos);
-        boolean tabulated = pos < maxPos;
-        int base = pos * half;
+        if (pos >= maxPos) {
+            applyComputed(x, off, heads, pos);
+            return;
+        }
+        int base = pos * half, bound = F.loopBound(half);
+        for (int h = 0; h < heads; h++) {
+            int o = off + h * headDim, i = 0;
+            for (; i < bound; i += F.length()) {
+                FloatVector c = FloatVector.fromArray(F, cos, base + i), s = FloatVector.fromArray(F, sin, base + i);
+                FloatVector x0 = FloatVector.fromArray(F, x, o + i), x1 = FloatVector.fromArray(F, x, o + i + half);
+                x0.mul(c).sub(x1.mul(s)).intoArray(x, o + i);
+                x0.mul(s).add(x1.mul(c)).intoArray(x, o + i + half);
+            }
+            for (; i < half; i++) {
+                float c = cos[base + i], s = sin[base + i];
+                float x0 = x[o + i], x1 = x[o + i + half];
+                x[o + i] = x0 * c - x1 * s;
+                x[o + i + half] = x0 * s + x1 * c;
+            }
+        }
+    }
+
+    /** Positions past the table: angles computed on use, in double, then rotated in float. */
+    private void applyComputed(float[] x, int off, int heads, int pos) {
         for (int h = 0; h < heads; h++) {
             int o = off + h * headDim;
             for (int i = 0; i < half; i++) {
-                double angle = tabulated ? 0 : pos * Math.pow(theta, -2.0 * i / ropeDim);
-                float c = tabulated ? cos[base + i] : (float) Math.cos(angle);
-                float s = tabulated ? sin[base + i] : (float) Math.sin(angle);
+                double angle = pos * Math.pow(theta, -2.0 * i / ropeDim);
+                float c = (float) Math.cos(angle), s = (float) Math.sin(angle);
                 float x0 = x[o + i], x1 = x[o + i + half];
                 x[o + i] = x0 * c - x1 * s;
                 x[o + i + half] = x0 * s + x1 * c;
