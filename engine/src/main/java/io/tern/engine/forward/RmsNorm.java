@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-/** RMSNorm with an F32 weight vector read straight from the mapped model file. */
+/** RMSNorm with an F32 weight vector: the mapped model file's (float path) or its off-heap copy (int8 path). */
 public final class RmsNorm {
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;

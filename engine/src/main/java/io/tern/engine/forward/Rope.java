@@ -29,7 +29,7 @@ public final class Rope {
         this.sin = new float[maxPos * half];
         for (int p = 0; p < maxPos; p++) {
             for (int i = 0; i < half; i++) {
-                double angle = p * Math.pow(theta, -2.0 * i / ropeDim);
+                double angle = angle(p, i);
                 cos[p * half + i] = (float) Math.cos(angle);
                 sin[p * half + i] = (float) Math.sin(angle);
             }
@@ -55,12 +55,7 @@ public final class Rope {
                 x0.mul(c).sub(x1.mul(s)).intoArray(x, o + i);
                 x0.mul(s).add(x1.mul(c)).intoArray(x, o + i + half);
             }
-            for (; i < half; i++) {
-                float c = cos[base + i], s = sin[base + i];
-                float x0 = x[o + i], x1 = x[o + i + half];
-                x[o + i] = x0 * c - x1 * s;
-                x[o + i + half] = x0 * s + x1 * c;
-            }
+            for (; i < half; i++) rotate(x, o + i, cos[base + i], sin[base + i]);
         }
     }
 
@@ -69,12 +64,21 @@ public final class Rope {
         for (int h = 0; h < heads; h++) {
             int o = off + h * headDim;
             for (int i = 0; i < half; i++) {
-                double angle = pos * Math.pow(theta, -2.0 * i / ropeDim);
-                float c = (float) Math.cos(angle), s = (float) Math.sin(angle);
-                float x0 = x[o + i], x1 = x[o + i + half];
-                x[o + i] = x0 * c - x1 * s;
-                x[o + i + half] = x0 * s + x1 * c;
+                double angle = angle(pos, i);
+                rotate(x, o + i, (float) Math.cos(angle), (float) Math.sin(angle));
             }
         }
+    }
+
+    /** The angle of pair i at position pos, in double: the table's and the computed path's alike. */
+    private double angle(int pos, int i) {
+        return pos * Math.pow(theta, -2.0 * i / ropeDim);
+    }
+
+    /** Pair (at, at + half) turned by the angle whose cosine and sine are c and s: the lanes' operations, one pair. */
+    private void rotate(float[] x, int at, float c, float s) {
+        float x0 = x[at], x1 = x[at + half];
+        x[at] = x0 * c - x1 * s;
+        x[at + half] = x0 * s + x1 * c;
     }
 }

@@ -13,8 +13,8 @@ import java.util.List;
  * token embedding when the shard starts at layer 0 and the final norm and lm_head when it ends
  * at the last layer. Weights stay off-heap: in the mapped file (float path) or packed into
  * kernel layout in {@code arena} (int8 path). Once copied off-heap, a tensor's pages of the mapped file are
- * released from the resident set ({@link #releaseFilePages()}), so on the int8 path only the packed weights, the
- * norms and the embedding rows actually looked up stay resident.
+ * released from the resident set ({@link #releaseFilePages()}), so on the int8 path only the off-heap copies (packed
+ * weights, int8 head, norms) stay resident, and embedding rows are read with pread.
  */
 public final class BitNetModel implements AutoCloseable {
     private final BitNetConfig config;
@@ -93,7 +93,7 @@ public final class BitNetModel implements AutoCloseable {
     /** Bytes the model allocated off-heap: packed ternary weights, the int8 head, their scales (0 on the float path). */
     public long offHeapBytes() { return arena.allocatedBytes(); }
 
-    /** Bytes of the mapped file read whole on every token (norms; every linear layer on the float path). */
+    /** Bytes of the mapped file read whole on every token (float path: norms and every linear layer; 0 on the int8 path when it releases the file). */
     public long mappedWeightBytes() { return mappedBytesInUse; }
 
     /** Weights that must stay in memory to run: off-heap copies plus the file regions read on every token. */

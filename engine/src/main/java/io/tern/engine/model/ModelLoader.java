@@ -40,7 +40,7 @@ public final class ModelLoader {
     private final WeightArena arena = new WeightArena();
     /** File regions copied off-heap at load and never read whole again: their pages can be released. */
     private final List<MemorySegment> copiedFromFile = new ArrayList<>();
-    /** Bytes of the file read whole on every token (norms, float layers): they stay resident. */
+    /** Bytes of the file read through the mapping on every token (float path: norms, layers): they stay resident. */
     private long mappedBytesInUse;
     /** The one compute pool: ternary and int8 matmuls, float layers, attention. Its kernel is null on the float path. */
     private final MatmulPool pool;

@@ -11,10 +11,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,10 +66,10 @@ class FilePagesTest {
         return pm.rssFileBytes();
     }
 
-    private static final java.util.regex.Pattern MAPPING = java.util.regex.Pattern.compile("[0-9a-f]+-[0-9a-f]+ ");
+    private static final Pattern MAPPING = Pattern.compile("[0-9a-f]+-[0-9a-f]+ ");
 
     /** Resident bytes of this process's mappings of the model file (smaps), or skips the test without /proc. */
-    private static long mappedResident() throws java.io.IOException {
+    private static long mappedResident() throws IOException {
         Path smaps = Path.of("/proc/self/smaps");
         assumeTrue(Files.isReadable(smaps), "no /proc/self/smaps here");
         long kb = 0;
