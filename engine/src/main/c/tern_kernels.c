@@ -6,7 +6,8 @@
  *   dot[t][r] = Σ_c (code[r][c] − 1) · q[t][c] = Σ_c code · q − Σ_c q        (Σq precomputed per token)
  *
  * Unsigned codes × signed int8 is exactly maddubs (AVX2) or dpbusd (VNNI). One call handles a chunk of
- * rows for all tokens; results go to iout (int) or, if iout is NULL, to fout scaled by ws[r] / xs[t].
+ * rows for all tokens; results go to iout (int) or, if iout is NULL, to fout scaled by ws[r] / xs[t]. The last
+ * argument of every entry point turns software prefetch on (1) or off (0); see PREFETCH.
  */
 #include <immintrin.h>
 #include <stdint.h>
@@ -24,7 +25,7 @@
 typedef struct {
     const uint8_t *w; int64_t row_bytes; int32_t blocks; int32_t rows;
     const int8_t *q; int64_t q_stride; const int32_t *sumq; int32_t tokens;
-    int32_t *iout; float *fout; const float *ws; const float *xs;
+    int32_t *iout; float *fout; const float *ws; const float *xs; int32_t pf;
 } job;
 
 static inline void store(const job *j, int r, int t, int32_t d) {
@@ -34,26 +35,28 @@ static inline void store(const job *j, int r, int t, int32_t d) {
     else j->fout[i] = j->ws[r] * (float) d / j->xs[t];
 }
 
-/* Weights stream from memory, and while the core computes, the hardware prefetchers alone keep too few lines in flight
-   (a GEMV without software prefetch ran at 0.55 of a plain read). Each 64-byte line is prefetched twice: into L1
-   PF_NEAR bytes ahead and into L2 PF_FAR bytes ahead (rows are contiguous, so past a row's end too). The far one took
-   GEMV from 0.79 to 0.89-0.98 of a 512-bit streaming read on 2 threads (2560x6912 copies over 1 GiB; a streaming read
-   gains nothing from the same prefetches). Token tiles of 2-4 are still streaming-bound enough to gain too. */
+/* Weights stream from memory. On some CPUs the hardware prefetchers alone keep too few lines in flight while the core
+   computes (an Intel 2-core VM: a GEMV without software prefetch ran at 0.55 of a plain read), on others they do
+   better alone (an AMD Zen 5 VM: 2560x6912 GEMV at 0.87 of a read without, 0.78 with; every distance and hint tried
+   was slower). So it is a switch, set per model at load by PrefetchTuner from timing both. When on, each 64-byte line
+   is prefetched twice: into L1 PF_NEAR bytes ahead and into L2 PF_FAR bytes ahead (rows are contiguous, so past a
+   row's end too); on the Intel VM the far one took GEMV from 0.79 to 0.89-0.98 of a read on 2 threads. Token tiles of
+   2-4 are still streaming-bound enough to gain too. */
 #ifndef PF_NEAR
 #define PF_NEAR 2048
 #endif
 #ifndef PF_FAR
 #define PF_FAR 16384
 #endif
-#define PREFETCH(p) do { _mm_prefetch((const char *) (p) + PF_NEAR, _MM_HINT_T0); \
-                         _mm_prefetch((const char *) (p) + PF_FAR, _MM_HINT_T1); } while (0)
+#define PREFETCH(on, p) do { if (on) { _mm_prefetch((const char *) (p) + PF_NEAR, _MM_HINT_T0); \
+                                           _mm_prefetch((const char *) (p) + PF_FAR, _MM_HINT_T1); } } while (0)
 
 /* Where this thread's last call stopped reading: a call that starts elsewhere (a new job, a stolen bite) prefetches
    its first PF_FAR bytes at once, which the loop's own prefetches would only reach PF_FAR bytes in. */
 static __thread const uint8_t *tern_next_read;
 
-static inline void ramp(const uint8_t *start, int64_t bytes) {
-    if (start != tern_next_read) {
+static inline void ramp(const uint8_t *start, int64_t bytes, int32_t pf) {
+    if (pf && start != tern_next_read) {
         int64_t n = bytes < PF_FAR ? bytes : PF_FAR;
         for (int64_t o = 0; o < n; o += 64) _mm_prefetch((const char *) start + o, o < PF_NEAR ? _MM_HINT_T0 : _MM_HINT_T1);
     }
@@ -84,7 +87,7 @@ static inline void row_avx2(const job *j, int r, int t, const int NT) {
         int b1 = b0 + AVX2_FLUSH < j->blocks ? b0 + AVX2_FLUSH : j->blocks;
         __m256i c[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
         for (int b = b0; b < b1; b++) {
-            PREFETCH(w + (size_t) b * BLOCK_BYTES);
+            PREFETCH(j->pf, w + (size_t) b * BLOCK_BYTES);
             for (int h = 0; h < 2; h++) {
                 __m256i v = _mm256_load_si256((const __m256i *) (w + (size_t) b * BLOCK_BYTES + 32 * h));
                 const int8_t *qa = q0 + (size_t) b * BLOCK_COLS + 32 * h;
@@ -125,7 +128,7 @@ static inline void row_avxvnni_pair(const job *j, int r, int t, const int NT) {
     __m256i s[2][4];
     for (int n = 0; n < 2; n++) for (int k = 0; k < 4; k++) s[n][k] = _mm256_setzero_si256();
     for (int b = 0; b < j->blocks; b++) {
-        PREFETCH(w + (size_t) b * BLOCK_BYTES);
+        PREFETCH(j->pf, w + (size_t) b * BLOCK_BYTES);
         for (int h = 0; h < 2; h++) {
             __m256i v = _mm256_load_si256((const __m256i *) (w + (size_t) b * BLOCK_BYTES + 32 * h));
             const int8_t *qa = q0 + (size_t) b * BLOCK_COLS + 32 * h;
@@ -165,7 +168,7 @@ static inline void row1_avx512vnni(const job *j, int r, int t) {
     const __m512i m0 = _mm512_set1_epi8(3), m1 = _mm512_set1_epi8(12), m2 = _mm512_set1_epi8(48), m3 = _mm512_set1_epi8((char) 192);
     __m512i a0 = Z512, a1 = Z512, a2 = Z512, a3 = Z512;
     for (int b = 0; b < j->blocks; b++) {
-        PREFETCH(w + (size_t) b * BLOCK_BYTES);
+        PREFETCH(j->pf, w + (size_t) b * BLOCK_BYTES);
         __m512i v = _mm512_load_si512((const void *) (w + (size_t) b * BLOCK_BYTES));
         const int8_t *o = q + (size_t) b * BLOCK_COLS;
         DP512(a0, _mm512_and_si512(v, m0), o);
@@ -184,7 +187,7 @@ static inline void row4_avx512vnni(const job *j, int r, int t) {
     __m512i a00 = Z512, a01 = Z512, a02 = Z512, a03 = Z512, a10 = Z512, a11 = Z512, a12 = Z512, a13 = Z512;
     __m512i a20 = Z512, a21 = Z512, a22 = Z512, a23 = Z512, a30 = Z512, a31 = Z512, a32 = Z512, a33 = Z512;
     for (int b = 0; b < j->blocks; b++) {
-        PREFETCH(w + (size_t) b * BLOCK_BYTES);
+        PREFETCH(j->pf, w + (size_t) b * BLOCK_BYTES);
         __m512i v = _mm512_load_si512((const void *) (w + (size_t) b * BLOCK_BYTES));
         __m512i c0 = _mm512_and_si512(v, m0), c1 = _mm512_and_si512(v, m1), c2 = _mm512_and_si512(v, m2), c3 = _mm512_and_si512(v, m3);
         size_t o = (size_t) b * BLOCK_COLS;
@@ -215,7 +218,7 @@ static inline void row8_avx512vnni(const job *j, int r, int t) {
     const __m512i m = _mm512_set1_epi8(3);
     __m512i acc0 = Z512, acc1 = Z512, acc2 = Z512, acc3 = Z512, acc4 = Z512, acc5 = Z512, acc6 = Z512, acc7 = Z512;
     for (int b = 0; b < j->blocks; b++) {
-        PREFETCH(w + (size_t) b * BLOCK_BYTES);
+        PREFETCH(j->pf, w + (size_t) b * BLOCK_BYTES);
         __m512i v = _mm512_load_si512((const void *) (w + (size_t) b * BLOCK_BYTES));
         __m512i c0 = _mm512_and_si512(v, m), c1 = _mm512_and_si512(_mm512_srli_epi16(v, 2), m);
         __m512i c2 = _mm512_and_si512(_mm512_srli_epi16(v, 4), m), c3 = _mm512_and_si512(_mm512_srli_epi16(v, 6), m);
@@ -285,9 +288,9 @@ static inline void row8_avxvnni(const job *j, int r, int t) { row_avxvnni(j, r, 
     void tern_run_##isa(const uint8_t *w, int64_t row_bytes, int32_t blocks, int32_t rows,     \
                         int32_t r0, int32_t r1, const int8_t *q, int64_t q_stride,             \
                         const int32_t *sumq, int32_t tokens, int32_t *iout, float *fout,       \
-                        const float *ws, const float *xs) {                                    \
-        job j = {w, row_bytes, blocks, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs};   \
-        if (tokens <= 4) ramp(w + (size_t) r0 * row_bytes, (int64_t) (r1 - r0) * row_bytes);  \
+                        const float *ws, const float *xs, int32_t pf) {                        \
+        job j = {w, row_bytes, blocks, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs, pf}; \
+        if (tokens <= 4) ramp(w + (size_t) r0 * row_bytes, (int64_t) (r1 - r0) * row_bytes, pf); \
         run_##isa(&j, r0, r1);                                                                 \
     }
 
@@ -302,7 +305,7 @@ DRIVER(avx512vnni, "avx512f,avx512bw,avx512vnni")
 typedef struct {
     const int8_t *w; int64_t row_bytes; int32_t rows;
     const int8_t *q; int64_t q_stride; const int32_t *sumq; int32_t tokens;
-    int32_t *iout; float *fout; const float *ws; const float *xs;
+    int32_t *iout; float *fout; const float *ws; const float *xs; int32_t pf;
 } i8job;
 
 static inline void i8store(const i8job *j, int r, int t, int32_t d) {
@@ -318,7 +321,7 @@ static inline void i8row_avx2(const i8job *j, int r, int t, const int NT) {
     const __m256i ones = _mm256_set1_epi16(1);
     __m256i s[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
     for (int64_t c = 0; c < j->row_bytes; c += 32) {
-        if (NT == 1 && (c & 63) == 0) PREFETCH(w + c);
+        if (NT == 1 && (c & 63) == 0) PREFETCH(j->pf, w + c);
         __m256i v = _mm256_load_si256((const __m256i *) (w + c));
         __m256i a = _mm256_sign_epi8(v, v);
         for (int n = 0; n < NT; n++) {
@@ -337,7 +340,7 @@ static inline void i8row_avxvnni(const i8job *j, int r, int t, const int NT) {
     __m256i s[4][2];
     for (int n = 0; n < 4; n++) s[n][0] = s[n][1] = _mm256_setzero_si256();
     for (int64_t c = 0; c < j->row_bytes; c += 64) {
-        if (NT == 1) PREFETCH(w + c);
+        if (NT == 1) PREFETCH(j->pf, w + c);
         for (int h = 0; h < 2; h++) {
             __m256i u = _mm256_xor_si256(_mm256_load_si256((const __m256i *) (w + c + 32 * h)), flip);
             for (int n = 0; n < NT; n++) {
@@ -361,7 +364,7 @@ static inline void i8row_avx512vnni(const i8job *j, int r, int t, const int NT) 
     __m512i a0 = Z512, b0 = Z512, a1 = Z512, b1 = Z512, a2 = Z512, b2 = Z512, a3 = Z512, b3 = Z512;
     int64_t c = 0;
     for (; c + 128 <= j->row_bytes; c += 128) {
-        if (NT == 1) { PREFETCH(w + c); PREFETCH(w + c + 64); }
+        if (NT == 1) { PREFETCH(j->pf, w + c); PREFETCH(j->pf, w + c + 64); }
         __m512i u = _mm512_xor_si512(_mm512_load_si512((const void *) (w + c)), flip);
         __m512i v = _mm512_xor_si512(_mm512_load_si512((const void *) (w + c + 64)), flip);
         I8DP(a0, u, q0 + c); I8DP(b0, v, q0 + c + 64);
@@ -419,9 +422,9 @@ static inline void i8row8_avxvnni(const i8job *j, int r, int t) { i8row_avxvnni(
     __attribute__((target(attrs)))                                                             \
     void tern_i8_##isa(const int8_t *w, int64_t row_bytes, int32_t rows, int32_t r0, int32_t r1, \
                        const int8_t *q, int64_t q_stride, const int32_t *sumq, int32_t tokens, \
-                       int32_t *iout, float *fout, const float *ws, const float *xs) {         \
-        i8job j = {w, row_bytes, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs};         \
-        if (tokens <= 4) ramp((const uint8_t *) w + (size_t) r0 * row_bytes, (int64_t) (r1 - r0) * row_bytes); \
+                       int32_t *iout, float *fout, const float *ws, const float *xs, int32_t pf) { \
+        i8job j = {w, row_bytes, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs, pf};     \
+        if (tokens <= 4) ramp((const uint8_t *) w + (size_t) r0 * row_bytes, (int64_t) (r1 - r0) * row_bytes, pf); \
         for (int r = r0; r < r1; r++) {                                                        \
             int t = 0;                                                                         \
             for (; t + 8 <= tokens; t += 8) i8row8_##isa(&j, r, t);                            \

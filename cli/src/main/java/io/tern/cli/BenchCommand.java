@@ -4,6 +4,8 @@ import io.tern.engine.forward.ForwardPass;
 import io.tern.engine.forward.KvCache;
 import io.tern.engine.forward.KvType;
 import io.tern.engine.gguf.GgmlType;
+import io.tern.engine.kernel.NativeKernel;
+import io.tern.engine.kernel.SoftwarePrefetch;
 import io.tern.engine.kernel.StreamBandwidth;
 import io.tern.engine.memory.ProcessMemory;
 import io.tern.engine.model.BitNetModel;
@@ -47,6 +49,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "512", description = "prompt tokens per prefill step") int batch;
     @Option(names = "--threads", defaultValue = "0", description = "0 = one per core") int threads;
     @Option(names = "--kernel", defaultValue = "auto", description = "auto, native, vector or scalar") String kernel;
+    @Option(names = "--prefetch", defaultValue = "auto", description = "native kernels' software prefetch of weights: auto (timed at load), on or off") String prefetch;
     @Option(names = "--kv-type", defaultValue = "auto", description = "KV cache element type: auto (f16 on the int8 path), f32, f16 or q8") String kvType;
     @Option(names = "--float-head", description = "keep the lm_head in the file's float type (default: int8 per row)") boolean floatHead;
     @Option(names = "--head-samples", defaultValue = "64", description = "random hidden states for the int8-vs-float lm_head top-1 agreement (0 = skip)") int headSamples;
@@ -57,7 +60,7 @@ final class BenchCommand implements Callable<Integer> {
         if (prompt < 1 || gen < 1) throw new IllegalArgumentException("--prompt and --gen must be >= 1");
         Path file = model != null ? model : syntheticModel();
         ModelOptions options = ModelOptions.defaults().withPath(NumericPath.INT8).withKernel(kernel).withThreads(threads)
-                .withInt8Head(!floatHead).withKvType(KvType.parseOption(kvType));
+                .withInt8Head(!floatHead).withKvType(KvType.parseOption(kvType)).withPrefetch(SoftwarePrefetch.parse(prefetch));
         int nThreads = options.effectiveThreads();
         // Streaming read measured before the model loads and after the run, best of both: a neighbour that slows
         // one pass must not make the roofline look better than it is (and the 1 GiB buffer is gone before the load).
@@ -113,7 +116,7 @@ final class BenchCommand implements Callable<Integer> {
             HeadAgreement.Result head = options.usesInt8Head() && headSamples > 0 ? HeadAgreement.measure(m, headSamples, 11) : null;
 
             System.out.printf(Locale.ROOT, "model            %s (%s, %d layers, dim %d)%n", file.getFileName(), m.config().architecture(), m.config().layers(), m.config().dim());
-            System.out.printf(Locale.ROOT, "kernel           %s, %d threads%n", m.kernelName(), nThreads);
+            System.out.printf(Locale.ROOT, "kernel           %s, %d threads%s%n", m.kernelName(), nThreads, prefetchNote(m));
             System.out.printf(Locale.ROOT, "prefill          %.1f tok/s (%d tokens, batches of %d)%n", prefillTokS, prompt, pass.maxTokens());
             System.out.printf(Locale.ROOT, "decode           %.2f tok/s (%d tokens after the prompt); best round of %d: %.2f tok/s%n", decodeTokS, gen, ROUND, bestRound);
             System.out.printf(Locale.ROOT, "cpu steal        %s of this machine's CPU time went to other guests during decode%n",
@@ -147,12 +150,13 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "load average     %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.printf(Locale.ROOT,
                     "{\"prefill_tok_s\": %.2f, \"decode_tok_s\": %.3f, \"bytes_per_token\": %d, \"effective_gbs\": %.3f, "
-                            + "\"stream_gbs\": %.3f, \"roofline\": %.4f, \"threads\": %d, \"kernel\": \"%s\", \"prompt\": %d, \"gen\": %d, "
+                            + "\"stream_gbs\": %.3f, \"roofline\": %.4f, \"threads\": %d, \"kernel\": \"%s\", \"software_prefetch\": %s, \"prompt\": %d, \"gen\": %d, "
                             + "\"lm_head\": \"%s\", \"lm_head_top1_agreement\": %s, \"kv_type\": \"%s\", "
                             + "\"rss_bytes\": %d, \"rss_anon_bytes\": %d, \"rss_file_bytes\": %d, \"peak_rss_bytes\": %d, \"heap_used_bytes\": %d, \"heap_live_bytes\": %d, "
                             + "\"weights_bytes\": %d, \"kv_bytes\": %d, \"released_file_bytes\": %d, \"kv_read_per_token\": %d, \"roofline_with_kv\": %.4f, "
                             + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"cpu_steal\": %s, \"load_avg\": %.2f}%n",
-                    prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(), prompt, gen,
+                    prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(),
+                    m.pool().kernel() instanceof NativeKernel k ? String.valueOf(k.softwarePrefetch()) : "null", prompt, gen,
                     options.usesInt8Head() ? "int8" : "float", head != null ? String.format(Locale.ROOT, "%.4f", head.rate()) : "null",
                     options.kvType().name().toLowerCase(Locale.ROOT),
                     decoded.rssBytes(), decoded.rssAnonBytes(), decoded.rssFileBytes(), decoded.peakRssBytes(), decoded.heapUsedBytes(), collected.heapUsedBytes(),
@@ -172,6 +176,11 @@ final class BenchCommand implements Callable<Integer> {
             logits = pass.forward(Arrays.copyOfRange(ids, off, off + n), cache, false);
         }
         return logits;
+    }
+
+    /** ", software prefetch on|off" for native kernels. */
+    private static String prefetchNote(BitNetModel m) {
+        return m.pool().kernel() instanceof NativeKernel k ? ", software prefetch " + (k.softwarePrefetch() ? "on" : "off") : "";
     }
 
     private static void run(ForwardPass pass, int[] ids, int decode, int ctx, int vocab) {

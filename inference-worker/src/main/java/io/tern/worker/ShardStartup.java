@@ -5,6 +5,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tern.engine.forward.ForwardPass;
 import io.tern.engine.forward.KvType;
+import io.tern.engine.kernel.SoftwarePrefetch;
 import io.tern.engine.model.BitNetConfig;
 import io.tern.engine.model.BitNetModel;
 import io.tern.engine.model.FfnActivation;
@@ -64,7 +65,8 @@ public class ShardStartup {
             Source source = locate();
             lifecycle.moveTo(WorkerState.LOADING, "loading " + source.file());
             ModelOptions options = new ModelOptions(NumericPath.parse(config.path()), config.kernel(),
-                    config.threads(), FfnActivation.parse(config.ffnAct())).withKvType(KvType.parseOption(config.kvType()));
+                    config.threads(), FfnActivation.parse(config.ffnAct())).withKvType(KvType.parseOption(config.kvType()))
+                    .withPrefetch(SoftwarePrefetch.parse(config.prefetch()));
             model = ModelLoader.load(source.file(), options);
             BitNetConfig c = model.config();
             ShardInfo shard = new ShardInfo(source.model(), source.version(), model.firstLayer(), model.endLayer(),

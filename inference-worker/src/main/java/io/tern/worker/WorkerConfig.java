@@ -87,6 +87,10 @@ public interface WorkerConfig {
     @WithDefault("auto")
     String kvType();
 
+    /** Native kernels' software prefetch of weights: auto (timed at load) | on | off. */
+    @WithDefault("auto")
+    String prefetch();
+
     /** FFN activation: relu2 (BitNet b1.58) or silu. */
     @WithDefault("relu2")
     String ffnAct();

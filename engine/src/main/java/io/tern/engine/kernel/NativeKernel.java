@@ -35,17 +35,21 @@ public final class NativeKernel implements TernaryKernel {
             ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT,   // w, row_bytes, blocks, rows
             JAVA_INT, JAVA_INT,                       // r0, r1
             ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT,    // q, q_stride, sumq, tokens
-            ADDRESS, ADDRESS, ADDRESS, ADDRESS);      // iout, fout, ws, xs
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS,       // iout, fout, ws, xs
+            JAVA_INT);                                // software prefetch on (1) / off (0)
 
     private static final FunctionDescriptor RUN_I8 = FunctionDescriptor.ofVoid(
             ADDRESS, JAVA_LONG, JAVA_INT,             // w, row_bytes, rows
             JAVA_INT, JAVA_INT,                       // r0, r1
             ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT,    // q, q_stride, sumq, tokens
-            ADDRESS, ADDRESS, ADDRESS, ADDRESS);      // iout, fout, ws, xs
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS,       // iout, fout, ws, xs
+            JAVA_INT);                                // software prefetch on (1) / off (0)
 
     private final Isa isa;
     private final MethodHandle run;
     private final MethodHandle runI8;
+    /** Whether the kernels prefetch weights in software (1) or leave it to the hardware (0); see {@link PrefetchTuner}. */
+    private volatile int prefetch = 1;
 
     private NativeKernel(Isa isa, MethodHandle run, MethodHandle runI8) {
         this.isa = isa;
@@ -99,6 +103,12 @@ public final class NativeKernel implements TernaryKernel {
 
     public Isa isa() { return isa; }
 
+    /** Whether the kernels prefetch the weights they stream in software (the default) or leave it to the hardware. */
+    public boolean softwarePrefetch() { return prefetch != 0; }
+
+    /** Sets {@link #softwarePrefetch()}: meant for load time (a call running meanwhile may use either setting). */
+    public void softwarePrefetch(boolean on) { prefetch = on ? 1 : 0; }
+
     @Override public String name() { return "native(" + isa.name().toLowerCase(Locale.ROOT) + ")"; }
 
     @Override
@@ -125,7 +135,7 @@ public final class NativeKernel implements TernaryKernel {
         try {
             run.invokeExact(bare(m.data()), m.rowBytes(), m.blocks(), m.rows(), r0, r1,
                     bare(x.qSegment()), (long) x.stride(), bare(x.sumSegment()), x.tokens(),
-                    iout, fout, bare(m.scaleSegment()), bare(x.scaleSegment()));
+                    iout, fout, bare(m.scaleSegment()), bare(x.scaleSegment()), prefetch);
         } catch (Throwable e) {
             throw new IllegalStateException("native kernel " + isa + " failed", e);
         }
@@ -158,7 +168,7 @@ public final class NativeKernel implements TernaryKernel {
         try {
             runI8.invokeExact(bare(w.data()), w.rowBytes(), w.rows(), r0, r1,
                     bare(x.qSegment()), (long) x.stride(), bare(x.sumSegment()), x.tokens(),
-                    iout, fout, bare(w.scaleSegment()), bare(x.scaleSegment()));
+                    iout, fout, bare(w.scaleSegment()), bare(x.scaleSegment()), prefetch);
         } catch (Throwable e) {
             throw new IllegalStateException("native int8 kernel " + isa + " failed", e);
         }

@@ -1,6 +1,7 @@
 package io.tern.engine.model;
 
 import io.tern.engine.forward.KvType;
+import io.tern.engine.kernel.SoftwarePrefetch;
 
 /**
  * How to load and run a model.
@@ -15,12 +16,20 @@ import io.tern.engine.forward.KvType;
  *                 1e-4 conformance)
  * @param releaseFilePages after load, drop from the resident set the pages of the mapped file whose tensors were
  *                 copied off-heap (repacked ternary weights, the int8 head); the file stays mapped
+ * @param prefetch whether the native kernels prefetch weights in software: AUTO times both at load (null is AUTO)
  */
 public record ModelOptions(NumericPath path, String kernel, int threads, FfnActivation ffnActivation,
-                           boolean int8Head, KvType kvType, boolean releaseFilePages) {
+                           boolean int8Head, KvType kvType, boolean releaseFilePages, SoftwarePrefetch prefetch) {
 
     public ModelOptions {
         if (path == null) throw new IllegalArgumentException("path must not be null");
+        if (prefetch == null) prefetch = SoftwarePrefetch.AUTO;
+    }
+
+    /** Software prefetch timed at load. */
+    public ModelOptions(NumericPath path, String kernel, int threads, FfnActivation ffnActivation, boolean int8Head, KvType kvType,
+                        boolean releaseFilePages) {
+        this(path, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages, SoftwarePrefetch.AUTO);
     }
 
     /** The KV cache element type: as given, else the path's default. */
@@ -43,20 +52,22 @@ public record ModelOptions(NumericPath path, String kernel, int threads, FfnActi
         return new ModelOptions(NumericPath.INT8, "auto", 0, FfnActivation.RELU2);
     }
 
-    public ModelOptions withPath(NumericPath p) { return new ModelOptions(p, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages); }
+    public ModelOptions withPath(NumericPath p) { return new ModelOptions(p, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages, prefetch); }
 
-    public ModelOptions withKernel(String k) { return new ModelOptions(path, k, threads, ffnActivation, int8Head, kvType, releaseFilePages); }
+    public ModelOptions withKernel(String k) { return new ModelOptions(path, k, threads, ffnActivation, int8Head, kvType, releaseFilePages, prefetch); }
 
-    public ModelOptions withThreads(int t) { return new ModelOptions(path, kernel, t, ffnActivation, int8Head, kvType, releaseFilePages); }
+    public ModelOptions withThreads(int t) { return new ModelOptions(path, kernel, t, ffnActivation, int8Head, kvType, releaseFilePages, prefetch); }
 
-    public ModelOptions withFfnActivation(FfnActivation a) { return new ModelOptions(path, kernel, threads, a, int8Head, kvType, releaseFilePages); }
+    public ModelOptions withFfnActivation(FfnActivation a) { return new ModelOptions(path, kernel, threads, a, int8Head, kvType, releaseFilePages, prefetch); }
 
-    public ModelOptions withInt8Head(boolean on) { return new ModelOptions(path, kernel, threads, ffnActivation, on, kvType, releaseFilePages); }
+    public ModelOptions withInt8Head(boolean on) { return new ModelOptions(path, kernel, threads, ffnActivation, on, kvType, releaseFilePages, prefetch); }
 
     /** t null: the path's default. */
-    public ModelOptions withKvType(KvType t) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, t, releaseFilePages); }
+    public ModelOptions withKvType(KvType t) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, t, releaseFilePages, prefetch); }
 
-    public ModelOptions withReleaseFilePages(boolean on) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, kvType, on); }
+    public ModelOptions withReleaseFilePages(boolean on) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, kvType, on, prefetch); }
+
+    public ModelOptions withPrefetch(SoftwarePrefetch p) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages, p); }
 
     /** Whether the lm_head is quantised to int8: asked for, and on the int8 path. */
     public boolean usesInt8Head() { return int8Head && path == NumericPath.INT8; }

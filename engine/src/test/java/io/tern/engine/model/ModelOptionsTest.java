@@ -1,6 +1,7 @@
 package io.tern.engine.model;
 
 import io.tern.engine.forward.KvType;
+import io.tern.engine.kernel.SoftwarePrefetch;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +16,16 @@ class ModelOptionsTest {
         assertEquals(KvType.F32, int8.withPath(NumericPath.FLOAT).kvType(), "float reference path stays exact");
         assertEquals(KvType.Q8, int8.withKvType(KvType.Q8).withPath(NumericPath.FLOAT).kvType(), "an explicit type is kept");
         assertEquals(KvType.F16, int8.withKvType(KvType.F32).withKvType(null).kvType(), "null goes back to the default");
+    }
+
+    @Test
+    void softwarePrefetchIsTimedUnlessForcedAndSurvivesTheOtherWithers() {
+        ModelOptions o = ModelOptions.defaults();
+        assertEquals(SoftwarePrefetch.AUTO, o.prefetch());
+        ModelOptions off = o.withPrefetch(SoftwarePrefetch.OFF).withThreads(1).withKernel("native").withKvType(KvType.Q8)
+                .withInt8Head(false).withReleaseFilePages(false).withPath(NumericPath.INT8).withFfnActivation(FfnActivation.SILU);
+        assertEquals(SoftwarePrefetch.OFF, off.prefetch());
+        assertEquals(SoftwarePrefetch.AUTO, off.withPrefetch(null).prefetch());
     }
 
     @Test

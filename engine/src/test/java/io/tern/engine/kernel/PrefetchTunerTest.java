@@ -1,0 +1,127 @@
+package io.tern.engine.kernel;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Software prefetch changes how weights arrive, never the results; the tuner picks a setting and says why. */
+class PrefetchTunerTest {
+
+    private static List<NativeKernel> nativeKernels() {
+        List<NativeKernel> list = new ArrayList<>();
+        for (NativeKernel.Isa isa : NativeKernel.Isa.values()) {
+            try {
+                list.add(NativeKernel.load(isa.name()));
+            } catch (IllegalStateException e) {
+                // not on this CPU (or no native library): the others still run
+            }
+        }
+        Assumptions.assumeFalse(list.isEmpty(), "no native kernel loads here");
+        return list;
+    }
+
+    @Test
+    void ternaryResultsAreTheSameWithAndWithoutPrefetch() {
+        SplittableRandom rnd = new SplittableRandom(42);
+        for (NativeKernel k : nativeKernels()) {
+            try (Arena arena = Arena.ofConfined()) {
+                for (int cols : new int[]{256, 2560, 6912}) {
+                    for (int tokens : new int[]{1, 3, 4, 8, 13}) {
+                        int rows = 1 + rnd.nextInt(40);
+                        TernaryCase c = new TernaryCase(rnd, rows, cols, tokens);
+                        TernaryMatrix m = k.pack(rows, cols, c.source(), arena);
+                        int[] on = new int[rows * tokens], off = new int[rows * tokens];
+                        float[] fon = new float[rows * tokens], foff = new float[rows * tokens];
+                        k.softwarePrefetch(true);
+                        k.dot(m, c.act, 0, rows, on);
+                        k.matmul(m, c.act, 0, rows, fon);
+                        k.softwarePrefetch(false);
+                        k.dot(m, c.act, 0, rows, off);
+                        k.matmul(m, c.act, 0, rows, foff);
+                        for (int t = 0; t < tokens; t++) {
+                            for (int r = 0; r < rows; r++) assertEquals(c.expectedDot(t, r), off[t * rows + r], k.name() + " " + c);
+                        }
+                        assertArrayEquals(on, off, k.name() + " " + c);
+                        assertArrayEquals(fon, foff, k.name() + " " + c);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void int8ResultsAreTheSameWithAndWithoutPrefetch() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (NativeKernel k : nativeKernels()) {
+            try (Arena arena = Arena.ofConfined(); MatmulPool rowsPool = new MatmulPool(null, 1)) {
+                int rows = 37, cols = 2560;
+                Int8Matrix w = Int8Matrix.quantize(rows, cols, (r, dst) -> {
+                    for (int c = 0; c < cols; c++) dst[c] = (float) rnd.nextGaussian();
+                }, arena, rowsPool);
+                for (int tokens : new int[]{1, 4, 8, 11}) {
+                    float[] x = new float[tokens * cols];
+                    for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+                    Int8Activations act = new Int8Activations(tokens, cols);
+                    act.quantize(x, 0, tokens);
+                    int[] on = new int[rows * tokens], off = new int[rows * tokens];
+                    k.softwarePrefetch(true);
+                    k.dot(w, act, 0, rows, on);
+                    k.softwarePrefetch(false);
+                    k.dot(w, act, 0, rows, off);
+                    assertArrayEquals(on, off, k.name() + " int8, " + tokens + " tokens");
+                }
+            }
+        }
+    }
+
+    @Test
+    void tunerLeavesTheFasterSettingOnTheKernelAndReportsBothFigures() {
+        NativeKernel k = nativeKernels().getLast();
+        SplittableRandom rnd = new SplittableRandom(3);
+        try (Arena arena = Arena.ofShared(); MatmulPool pool = new MatmulPool(k, 2)) {
+            List<TernaryMatrix> ms = new ArrayList<>();
+            for (int i = 0; i < 4; i++) ms.add(k.pack(512, 2560, new TernaryCase(rnd, 512, 2560, 1).source(), arena));
+            PrefetchTuner.Result r = PrefetchTuner.tune(k, pool, ms, 0);
+            assertNotNull(r);
+            assertEquals(r.prefetch(), k.softwarePrefetch());
+            assertTrue(r.withGbs() > 0 && r.withoutGbs() > 0, r.toString());
+            assertEquals(r.prefetch(), r.withGbs() >= r.withoutGbs(), "the faster one wins: " + r);
+            assertTrue(r.toString().startsWith("software prefetch " + (r.prefetch() ? "on" : "off")), r.toString());
+        }
+    }
+
+    @Test
+    void matricesTooSmallToTimeLeaveTheKernelAsItWas() {
+        NativeKernel k = nativeKernels().getLast();
+        try (Arena arena = Arena.ofShared(); MatmulPool pool = new MatmulPool(k, 2)) {
+            TernaryMatrix m = k.pack(64, 256, new TernaryCase(new SplittableRandom(1), 64, 256, 1).source(), arena);
+            k.softwarePrefetch(false);
+            assertNull(PrefetchTuner.tune(k, pool, List.of(m)));
+            assertFalse(k.softwarePrefetch());
+            k.softwarePrefetch(true);
+            assertNull(PrefetchTuner.tune(k, pool, List.of()));
+            assertTrue(k.softwarePrefetch());
+        }
+    }
+
+    @Test
+    void settingParsesAndRejectsNonsense() {
+        assertEquals(SoftwarePrefetch.AUTO, SoftwarePrefetch.parse(null));
+        assertEquals(SoftwarePrefetch.AUTO, SoftwarePrefetch.parse(" "));
+        assertEquals(SoftwarePrefetch.OFF, SoftwarePrefetch.parse("Off"));
+        assertEquals(SoftwarePrefetch.ON, SoftwarePrefetch.parse("on"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SoftwarePrefetch.parse("sometimes"));
+        assertTrue(e.getMessage().contains("auto, on or off"), e.getMessage());
+    }
+}
