@@ -38,10 +38,10 @@ static inline void store(const job *j, int r, int t, int32_t d) {
 /* Weights stream from memory. On some CPUs the hardware prefetchers alone keep too few lines in flight while the core
    computes (an Intel 2-core VM: a GEMV without software prefetch ran at 0.55 of a plain read), on others they do
    better alone (an AMD Zen 5 VM: 2560x6912 GEMV at 0.87 of a read without, 0.78 with; every distance and hint tried
-   was slower). So it is a switch, set per model at load by PrefetchTuner from timing both. When on, each 64-byte line
-   is prefetched twice: into L1 PF_NEAR bytes ahead and into L2 PF_FAR bytes ahead (rows are contiguous, so past a
-   row's end too); on the Intel VM the far one took GEMV from 0.79 to 0.89-0.98 of a read on 2 threads. Token tiles of
-   2-4 are still streaming-bound enough to gain too. */
+   was slower; whole decode steps differed by under 1%). So it is a switch (ModelOptions.prefetch, on by default).
+   When on, each 64-byte line is prefetched twice: into L1 PF_NEAR bytes ahead and into L2 PF_FAR bytes ahead (rows
+   are contiguous, so past a row's end too); on the Intel VM the far one took GEMV from 0.79 to 0.89-0.98 of a read on
+   2 threads. Token tiles of 2-4 are still streaming-bound enough to gain too. */
 #ifndef PF_NEAR
 #define PF_NEAR 2048
 #endif

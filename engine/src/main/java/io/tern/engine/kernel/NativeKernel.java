@@ -48,7 +48,7 @@ public final class NativeKernel implements TernaryKernel {
     private final Isa isa;
     private final MethodHandle run;
     private final MethodHandle runI8;
-    /** Whether the kernels prefetch weights in software (1) or leave it to the hardware (0); see {@link PrefetchTuner}. */
+    /** Whether the kernels prefetch weights in software (1) or leave it to the hardware (0); see {@link SoftwarePrefetch}. */
     private volatile int prefetch = 1;
 
     private NativeKernel(Isa isa, MethodHandle run, MethodHandle runI8) {

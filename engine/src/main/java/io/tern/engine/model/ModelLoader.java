@@ -9,9 +9,8 @@ import io.tern.engine.kernel.Int8Matrix;
 import io.tern.engine.kernel.KernelChain;
 import io.tern.engine.kernel.MatmulPool;
 import io.tern.engine.kernel.NativeKernel;
-import io.tern.engine.kernel.PrefetchTuner;
+import io.tern.engine.kernel.SoftwarePrefetch;
 import io.tern.engine.kernel.TernaryKernel;
-import io.tern.engine.kernel.TernaryMatrix;
 import io.tern.engine.memory.PageAdvice;
 import io.tern.engine.quant.TensorCodec;
 import io.tern.engine.quant.TernaryCodec;
@@ -121,7 +120,7 @@ public final class ModelLoader {
         BitNetModel model = new BitNetModel(c, options, range.start(), range.end(), embedding, layers,
                 outputNorm, lmHead, file, arena, pool, List.copyOf(copiedFromFile), mappedBytesInUse);
         long released = options.releaseFilePages() ? model.releaseFilePages() : 0;
-        if (pool.kernel() instanceof NativeKernel kernel) setPrefetch(kernel, layers);
+        if (pool.kernel() instanceof NativeKernel kernel) kernel.softwarePrefetch(options.prefetch() == SoftwarePrefetch.ON);
         LOG.log(System.Logger.Level.INFO, "loaded {0}: arch {1}, layers [{2}, {3}) of {4}, dim {5}, path {6}, kernel {7}, {8} MB of weights per token, in {9} ms",
                 file.path().getFileName(), c.architecture(), range.start(), range.end(), c.layers(), c.dim(),
                 options.path(), model.kernelName(), model.weightBytesPerToken() >> 20, (System.nanoTime() - t0) / 1_000_000);
@@ -129,25 +128,6 @@ public final class ModelLoader {
                 "weights resident: %.1f MB off-heap, %.1f MB read from the mapped file; %.1f MB of file pages released after load",
                 model.offHeapBytes() / 1e6, mappedBytesInUse / 1e6, released / 1e6));
         return model;
-    }
-
-    /** Forced on or off, or timed over this shard's ternary matrices (a shard too small to time keeps it on). */
-    private void setPrefetch(NativeKernel kernel, Layer[] layers) {
-        switch (options.prefetch()) {
-            case ON -> kernel.softwarePrefetch(true);
-            case OFF -> kernel.softwarePrefetch(false);
-            case AUTO -> {
-                List<TernaryMatrix> matrices = new ArrayList<>();
-                for (Layer l : layers) {
-                    for (Linear lin : List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown())) {
-                        if (lin instanceof TernaryLinear t) matrices.add(t.weights());
-                    }
-                }
-                PrefetchTuner.Result r = PrefetchTuner.tune(kernel, pool, matrices);
-                LOG.log(System.Logger.Level.INFO, r != null ? r.toString()
-                        : "software prefetch " + (kernel.softwarePrefetch() ? "on" : "off") + ": the ternary weights are too small to time it");
-            }
-        }
     }
 
     private Layer layer(int i) throws GgufFormatException {

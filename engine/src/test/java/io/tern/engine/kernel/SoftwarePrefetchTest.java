@@ -9,14 +9,11 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Software prefetch changes how weights arrive, never the results; the tuner picks a setting and says why. */
-class PrefetchTunerTest {
+/** Software prefetch changes how weights arrive, never the results. */
+class SoftwarePrefetchTest {
 
     private static List<NativeKernel> nativeKernels() {
         List<NativeKernel> list = new ArrayList<>();
@@ -86,42 +83,12 @@ class PrefetchTunerTest {
     }
 
     @Test
-    void tunerLeavesTheFasterSettingOnTheKernelAndReportsBothFigures() {
-        NativeKernel k = nativeKernels().getLast();
-        SplittableRandom rnd = new SplittableRandom(3);
-        try (Arena arena = Arena.ofShared(); MatmulPool pool = new MatmulPool(k, 2)) {
-            List<TernaryMatrix> ms = new ArrayList<>();
-            for (int i = 0; i < 4; i++) ms.add(k.pack(512, 2560, new TernaryCase(rnd, 512, 2560, 1).source(), arena));
-            PrefetchTuner.Result r = PrefetchTuner.tune(k, pool, ms, 0);
-            assertNotNull(r);
-            assertEquals(r.prefetch(), k.softwarePrefetch());
-            assertTrue(r.withGbs() > 0 && r.withoutGbs() > 0, r.toString());
-            assertEquals(r.prefetch(), r.withGbs() >= r.withoutGbs(), "the faster one wins: " + r);
-            assertTrue(r.toString().startsWith("software prefetch " + (r.prefetch() ? "on" : "off")), r.toString());
-        }
-    }
-
-    @Test
-    void matricesTooSmallToTimeLeaveTheKernelAsItWas() {
-        NativeKernel k = nativeKernels().getLast();
-        try (Arena arena = Arena.ofShared(); MatmulPool pool = new MatmulPool(k, 2)) {
-            TernaryMatrix m = k.pack(64, 256, new TernaryCase(new SplittableRandom(1), 64, 256, 1).source(), arena);
-            k.softwarePrefetch(false);
-            assertNull(PrefetchTuner.tune(k, pool, List.of(m)));
-            assertFalse(k.softwarePrefetch());
-            k.softwarePrefetch(true);
-            assertNull(PrefetchTuner.tune(k, pool, List.of()));
-            assertTrue(k.softwarePrefetch());
-        }
-    }
-
-    @Test
     void settingParsesAndRejectsNonsense() {
-        assertEquals(SoftwarePrefetch.AUTO, SoftwarePrefetch.parse(null));
-        assertEquals(SoftwarePrefetch.AUTO, SoftwarePrefetch.parse(" "));
+        assertEquals(SoftwarePrefetch.ON, SoftwarePrefetch.parse(null));
+        assertEquals(SoftwarePrefetch.ON, SoftwarePrefetch.parse(" "));
         assertEquals(SoftwarePrefetch.OFF, SoftwarePrefetch.parse("Off"));
         assertEquals(SoftwarePrefetch.ON, SoftwarePrefetch.parse("on"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SoftwarePrefetch.parse("sometimes"));
-        assertTrue(e.getMessage().contains("auto, on or off"), e.getMessage());
+        assertTrue(e.getMessage().contains("on or off"), e.getMessage());
     }
 }
