@@ -258,6 +258,67 @@ static inline void row8_avx2(const job *j, int r, int t) { row_avx2(j, r, t, 4);
 __attribute__((target("avx2,avxvnni"), always_inline))
 static inline void row8_avxvnni(const job *j, int r, int t) { row_avxvnni(j, r, t, 4); row_avxvnni(j, r, t + 4, 4); }
 
+
+/* Two rows × NT2 tokens (4 or 8) per pass, for batches: each activation vector loaded once feeds both rows' dpbusd —
+   half the loads per dpbusd of a one-row tile, which on a Zen 5 VM took 64-token GEMM from 0.98 to 1.10 TOPS on
+   2560x6912 (4-token pairs) and from 1.07 to 1.12 on 6912x2560 (8-token pairs). 16 accumulators: codes are shifted
+   down (3 shifts + 4 ANDs per row block) instead of masked in place. */
+#define LDQ(p) _mm512_loadu_si512((const void *) (p))
+#define DPB _mm512_dpbusd_epi32
+#define PAIR(n, qn) do { __m512i x0 = LDQ(qn + o), x1 = LDQ(qn + o + 64), x2 = LDQ(qn + o + 128), x3 = LDQ(qn + o + 192); \
+        a##n = DPB(DPB(DPB(DPB(a##n, c0, x0), c1, x1), c2, x2), c3, x3);                                                \
+        b##n = DPB(DPB(DPB(DPB(b##n, d0, x0), d1, x1), d2, x2), d3, x3); } while (0)
+#define PAIR_STORE(n) do { store(j, r, t + n, _mm512_reduce_add_epi32(a##n)); store(j, r + 1, t + n, _mm512_reduce_add_epi32(b##n)); } while (0)
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
+static inline void rows2_avx512vnni(const job *j, int r, int t, const int NT2) {
+    const uint8_t *w = j->w + (size_t) r * j->row_bytes, *u = w + j->row_bytes;
+    const int64_t s = j->q_stride;
+    const int8_t *q0 = j->q + (size_t) t * s, *q1 = q0 + s, *q2 = q1 + s, *q3 = q2 + s;
+    const int8_t *q4 = q3 + s, *q5 = q4 + s, *q6 = q5 + s, *q7 = q6 + s;
+    const __m512i m = _mm512_set1_epi8(3);
+    __m512i a0 = Z512, a1 = Z512, a2 = Z512, a3 = Z512, a4 = Z512, a5 = Z512, a6 = Z512, a7 = Z512;
+    __m512i b0 = Z512, b1 = Z512, b2 = Z512, b3 = Z512, b4 = Z512, b5 = Z512, b6 = Z512, b7 = Z512;
+    for (int b = 0; b < j->blocks; b++) {
+        __m512i v = _mm512_load_si512((const void *) (w + (size_t) b * BLOCK_BYTES));
+        __m512i c0 = _mm512_and_si512(v, m), c1 = _mm512_and_si512(_mm512_srli_epi16(v, 2), m);
+        __m512i c2 = _mm512_and_si512(_mm512_srli_epi16(v, 4), m), c3 = _mm512_and_si512(_mm512_srli_epi16(v, 6), m);
+        __m512i y = _mm512_load_si512((const void *) (u + (size_t) b * BLOCK_BYTES));
+        __m512i d0 = _mm512_and_si512(y, m), d1 = _mm512_and_si512(_mm512_srli_epi16(y, 2), m);
+        __m512i d2 = _mm512_and_si512(_mm512_srli_epi16(y, 4), m), d3 = _mm512_and_si512(_mm512_srli_epi16(y, 6), m);
+        size_t o = (size_t) b * BLOCK_COLS;
+        PAIR(0, q0); PAIR(1, q1); PAIR(2, q2); PAIR(3, q3);
+        if (NT2 == 8) { PAIR(4, q4); PAIR(5, q5); PAIR(6, q6); PAIR(7, q7); }
+    }
+    PAIR_STORE(0); PAIR_STORE(1); PAIR_STORE(2); PAIR_STORE(3);
+    if (NT2 == 8) { PAIR_STORE(4); PAIR_STORE(5); PAIR_STORE(6); PAIR_STORE(7); }
+}
+
+/* Tiles of 8 and 4 tokens over rows [r, re): in pairs where the ISA has 32 registers, else one row at a time. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
+static inline void tile8_avx512vnni(const job *j, int r, int re, int t) {
+    for (; r + 2 <= re; r += 2) rows2_avx512vnni(j, r, t, 8);
+    if (r < re) row8_avx512vnni(j, r, t);
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
+static inline void tile4_avx512vnni(const job *j, int r, int re, int t) {
+    for (; r + 2 <= re; r += 2) rows2_avx512vnni(j, r, t, 4);
+    if (r < re) row_avx512vnni(j, r, t, 4);
+}
+
+__attribute__((target("avx2"), always_inline))
+static inline void tile8_avx2(const job *j, int r, int re, int t) { for (; r < re; r++) row8_avx2(j, r, t); }
+
+__attribute__((target("avx2"), always_inline))
+static inline void tile4_avx2(const job *j, int r, int re, int t) { for (; r < re; r++) row_avx2(j, r, t, 4); }
+
+__attribute__((target("avx2,avxvnni"), always_inline))
+static inline void tile8_avxvnni(const job *j, int r, int re, int t) { for (; r < re; r++) row8_avxvnni(j, r, t); }
+
+__attribute__((target("avx2,avxvnni"), always_inline))
+static inline void tile4_avxvnni(const job *j, int r, int re, int t) { for (; r < re; r++) row_avxvnni(j, r, t, 4); }
+
 /* ---------------------------------------------------------------- drivers: rows × token tiles of 4 */
 
 #define DRIVER(isa, attrs)                                                                     \
@@ -272,10 +333,8 @@ static inline void row8_avxvnni(const job *j, int r, int t) { row_avxvnni(j, r, 
           for (int rb = r0; rb < r1; rb += ROW_BLOCK) {                                        \
             int re = rb + ROW_BLOCK < r1 ? rb + ROW_BLOCK : r1;                                \
             int t = tb;                                                                        \
-            for (; j->blocks <= ROW8_MAX_BLOCKS && t + 8 <= te; t += 8)                        \
-                for (int r = rb; r < re; r++) row8_##isa(j, r, t);                             \
-            for (; t + 4 <= te; t += 4)                                                        \
-                for (int r = rb; r < re; r++) row_##isa(j, r, t, 4);                           \
+            for (; j->blocks <= ROW8_MAX_BLOCKS && t + 8 <= te; t += 8) tile8_##isa(j, rb, re, t); \
+            for (; t + 4 <= te; t += 4) tile4_##isa(j, rb, re, t);                            \
             int left = te - t;                                                                 \
             for (int r = rb; r < re; r++) {                                                    \
                 if (left == 3) row_##isa(j, r, t, 3);                                          \
