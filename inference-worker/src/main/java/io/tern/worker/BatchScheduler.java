@@ -378,6 +378,8 @@ final class BatchScheduler implements AutoCloseable {
             thread.join(TimeUnit.SECONDS.toMillis(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (metrics != null) metrics.unbind();
         }
     }
 }

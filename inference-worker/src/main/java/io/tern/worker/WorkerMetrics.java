@@ -3,8 +3,11 @@ package io.tern.worker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,6 +29,7 @@ final class WorkerMetrics {
     private final DistributionSummary batchSequences;
     private final Timer stepLatency;
     private final Counter tokens;
+    private final List<Meter> gauges = new ArrayList<>();
 
     WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -39,15 +43,26 @@ final class WorkerMetrics {
                 .description("Tokens run through this shard's layers").register(registry);
     }
 
+    /**
+     * Registers the gauges that read {@code scheduler}, held strongly. The registry Quarkus injects is the JVM-wide
+     * global composite, which outlives an application (tests restart several in one JVM): registering a name it
+     * already holds returns the old gauge, bound to an old scheduler — so {@link #unbind} removes them at close.
+     */
     void bind(BatchScheduler scheduler) {
-        Gauge.builder("tern.worker.queue.depth", scheduler, s -> s.snapshot().queuedSteps())
-                .description("Sequence steps queued or running").register(registry);
-        Gauge.builder("tern.worker.sequences", scheduler, s -> s.snapshot().sequences())
-                .description("Sequences holding KV cache").register(registry);
-        Gauge.builder("tern.worker.kv.bytes", scheduler, s -> s.snapshot().kvReservedBytes())
-                .description("KV cache bytes reserved").register(registry);
-        Gauge.builder("tern.worker.kv.budget.bytes", scheduler, s -> s.snapshot().kvBudgetBytes())
-                .description("KV cache budget").register(registry);
+        gauges.add(Gauge.builder("tern.worker.queue.depth", scheduler, s -> s.snapshot().queuedSteps())
+                .description("Sequence steps queued or running").strongReference(true).register(registry));
+        gauges.add(Gauge.builder("tern.worker.sequences", scheduler, s -> s.snapshot().sequences())
+                .description("Sequences holding KV cache").strongReference(true).register(registry));
+        gauges.add(Gauge.builder("tern.worker.kv.bytes", scheduler, s -> s.snapshot().kvReservedBytes())
+                .description("KV cache bytes reserved").strongReference(true).register(registry));
+        gauges.add(Gauge.builder("tern.worker.kv.budget.bytes", scheduler, s -> s.snapshot().kvBudgetBytes())
+                .description("KV cache budget").strongReference(true).register(registry));
+    }
+
+    /** Removes the gauges {@link #bind} registered. */
+    void unbind() {
+        for (Meter g : gauges) registry.remove(g);
+        gauges.clear();
     }
 
     void batch(int batchTokenCount, int sequences, long nanos) {
