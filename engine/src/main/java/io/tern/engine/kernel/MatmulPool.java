@@ -10,9 +10,12 @@ import java.util.function.IntConsumer;
  * run the tasks of one job — runs of 16 rows of a matmul, or any {@link #parallelFor}. Each thread owns a contiguous
  * share of the tasks and runs it in order (its weights stream from memory as one sequential read: a decode step
  * measured ~20% faster than with chunks dealt out in turn), then steals from the others' ends. A matmul's tasks are
- * claimed in shrinking bites (a quarter of what is left of one's own share, half of a victim's): few calls while
- * there is much to do, and a tail of one task (16 rows) when the threads meet, where fixed chunks of an eighth of a
- * share left one thread idle for half a chunk on average at the end of every job. No allocation or thread creation
+ * claimed in shrinking bites (half of what is left of one's own share, half of a victim's): few calls while there is
+ * much to do, and a short tail when the threads meet, where fixed chunks of an eighth of a share left one thread idle
+ * for half a chunk on average at the end of every job. A bite streams at least MIN_BITE_BYTES of weights per token
+ * (decode: 64 KB, 2-7 tasks by row width; a prompt: one task): bites of one task (16 rows, 10 KB) at the end of each decode job
+ * cost more than the finer tail saved — decode steps alternating the two in one process ran 1-4% faster with a floor
+ * of 4-32 tasks and halving instead of quartering (Zen 5 VM, 9 runs of 640 tokens). No allocation or thread creation
  * per call; idle workers spin briefly (decode issues jobs back to back) and then park. Jobs are serialised: one at a
  * time; a job started from inside a running job's task runs inline on that thread.
  * With more than one thread, matrices must live in a shared (or global / auto) arena: workers read them too.
@@ -22,8 +25,10 @@ public final class MatmulPool implements AutoCloseable {
     private static final int SPIN = 1 << 14;
     /** Rows of one matmul task (the kernels' row block for many tokens): the finest grain of a job's tail. */
     private static final int ROW_QUANTUM = 16;
-    /** A matmul bite from one's own share: this fraction of what is left of it (at least one task). */
-    private static final int OWN_BITE_DIVISOR = 4;
+    /** A matmul bite from one's own share: this fraction of what is left of it (at least the job's minimum bite). */
+    private static final int OWN_BITE_DIVISOR = 2;
+    /** Weight bytes × tokens a matmul bite covers at least (unless fewer are left). */
+    private static final long MIN_BITE_BYTES = 64 << 10;
     /** Most matrices one job may carry (q, k, v). */
     public static final int MAX_GROUP = 4;
 
@@ -54,6 +59,7 @@ public final class MatmulPool implements AutoCloseable {
     private final TernaryMatrix[] tws = new TernaryMatrix[MAX_GROUP];
     private final float[][] fouts = new float[MAX_GROUP][];
     private final int[] firstTask = new int[MAX_GROUP + 1];   // member m owns tasks [firstTask[m], firstTask[m + 1])
+    private int minBite;                                      // tasks: MIN_BITE_BYTES of the first member's rows
     private Int8Matrix iw;
     private Int8Activations x;
     private int[] iout;
@@ -187,6 +193,8 @@ public final class MatmulPool implements AutoCloseable {
     private void runMembers(int count) {
         try {
             for (int m = 0; m < count; m++) firstTask[m + 1] = firstTask[m] + Math.ceilDiv(memberRows(m), ROW_QUANTUM);
+            long taskBytes = ROW_QUANTUM * (tws[0] != null ? tws[0].packedBytes() / tws[0].rows() : iw.rowBytes()) * Math.max(1, x.tokens());
+            minBite = (int) Math.max(1, Math.ceilDiv(MIN_BITE_BYTES, taskBytes));
             run(firstTask[count], matmulTasks);
         } finally {
             clearJob();
@@ -282,7 +290,7 @@ public final class MatmulPool implements AutoCloseable {
                 if (victim == self) return;
                 continue;
             }
-            int bite = guided ? Math.max(1, (back - front) / (victim == self ? OWN_BITE_DIVISOR : 2)) : 1;
+            int bite = guided ? Math.min(back - front, Math.max(minBite, (back - front) / (victim == self ? OWN_BITE_DIVISOR : 2))) : 1;
             int from = victim == self ? front : back - bite, to = from + bite;
             long claimed = victim == self ? range(g, to, back) : range(g, front, from);
             if (!ranges.compareAndSet(victim * RANGE_STRIDE, w, claimed)) continue;
