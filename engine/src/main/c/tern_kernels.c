@@ -38,7 +38,8 @@ static inline void store(const job *j, int r, int t, int32_t d) {
 /* Weights stream from memory. On some CPUs the hardware prefetchers alone keep too few lines in flight while the core
    computes (an Intel 2-core VM: a GEMV without software prefetch ran at 0.55 of a plain read), on others they do
    better alone (an AMD Zen 5 VM: 2560x6912 GEMV at 0.87 of a read without, 0.78 with; every distance and hint tried
-   was slower; whole decode steps differed by under 1%). So it is a switch (ModelOptions.prefetch, on by default).
+   was slower, and decode steps alternating both in one process ran 9-12% faster without). So it is a switch
+   (ModelOptions.prefetch: auto is off on AMD CPUs, on elsewhere).
    When on, each 64-byte line is prefetched twice: into L1 PF_NEAR bytes ahead and into L2 PF_FAR bytes ahead (rows
    are contiguous, so past a row's end too); on the Intel VM the far one took GEMV from 0.79 to 0.89-0.98 of a read on
    2 threads. Token tiles of 2-4 are still streaming-bound enough to gain too. */
@@ -497,7 +498,7 @@ I8DRIVER(avxvnni, "avx2,avxvnni")
 I8DRIVER(avx512vnni, "avx512f,avx512bw,avx512vnni")
 
 /* Bit 0: AVX2, bit 1: AVX-VNNI, bit 2: AVX-512 F+BW+VNNI, bit 3: AVX2+FMA+F16C, bit 4: AVX-512F (all checked with OS
-   support by libgcc). */
+   support by libgcc), bit 5: an AMD CPU. */
 int32_t tern_cpu_features(void) {
     __builtin_cpu_init();
     int32_t f = 0;
@@ -506,6 +507,7 @@ int32_t tern_cpu_features(void) {
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni")) f |= 4;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) f |= 8;
     if (__builtin_cpu_supports("avx512f")) f |= 16;
+    if (__builtin_cpu_is("amd")) f |= 32;
     return f;
 }
 

@@ -49,7 +49,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "512", description = "prompt tokens per prefill step") int batch;
     @Option(names = "--threads", defaultValue = "0", description = "0 = one per core") int threads;
     @Option(names = "--kernel", defaultValue = "auto", description = "auto, native, vector or scalar") String kernel;
-    @Option(names = "--prefetch", defaultValue = "on", description = "native kernels' software prefetch of weights: on or off") String prefetch;
+    @Option(names = "--prefetch", defaultValue = "auto", description = "native kernels' software prefetch of weights: auto (off on AMD CPUs), on or off") String prefetch;
     @Option(names = "--kv-type", defaultValue = "auto", description = "KV cache element type: auto (f16 on the int8 path), f32, f16 or q8") String kvType;
     @Option(names = "--float-head", description = "keep the lm_head in the file's float type (default: int8 per row)") boolean floatHead;
     @Option(names = "--head-samples", defaultValue = "64", description = "random hidden states for the int8-vs-float lm_head top-1 agreement (0 = skip)") int headSamples;

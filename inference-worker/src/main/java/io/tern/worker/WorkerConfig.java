@@ -87,8 +87,8 @@ public interface WorkerConfig {
     @WithDefault("auto")
     String kvType();
 
-    /** Native kernels' software prefetch of weights: on | off. */
-    @WithDefault("on")
+    /** Native kernels' software prefetch of weights: auto (off on AMD CPUs) | on | off. */
+    @WithDefault("auto")
     String prefetch();
 
     /** FFN activation: relu2 (BitNet b1.58) or silu. */

@@ -46,13 +46,15 @@ public final class NativeKernel implements TernaryKernel {
             JAVA_INT);                                // software prefetch on (1) / off (0)
 
     private final Isa isa;
+    private final int features;
     private final MethodHandle run;
     private final MethodHandle runI8;
     /** Whether the kernels prefetch weights in software (1) or leave it to the hardware (0); see {@link SoftwarePrefetch}. */
     private volatile int prefetch = 1;
 
-    private NativeKernel(Isa isa, MethodHandle run, MethodHandle runI8) {
+    private NativeKernel(Isa isa, int features, MethodHandle run, MethodHandle runI8) {
         this.isa = isa;
+        this.features = features;
         this.run = run;
         this.runI8 = runI8;
     }
@@ -81,13 +83,18 @@ public final class NativeKernel implements TernaryKernel {
         }
         MethodHandle run = linker.downcallHandle(symbol(lib, isa.symbol()), RUN, Linker.Option.critical(true));
         MethodHandle runI8 = linker.downcallHandle(symbol(lib, isa.int8Symbol()), RUN_I8, Linker.Option.critical(true));
-        return new NativeKernel(isa, run, runI8);
+        return new NativeKernel(isa, features, run, runI8);
     }
 
     /** {@link #cpuFeatures} bits beyond the {@link Isa}s' own: what the attention kernels need. */
     public static final int FEATURE_AVX2_FMA_F16C = 8, FEATURE_AVX512F = 16;
+    /** {@link #cpuFeatures} bit of an AMD CPU (whose hardware prefetchers do better without software prefetch). */
+    public static final int FEATURE_AMD = 32;
 
-    /** The library's CPUID probe: bit 0 AVX2, bit 1 AVX-VNNI, bit 2 AVX-512 F+BW+VNNI, bit 3 AVX2+FMA+F16C, bit 4 AVX-512F. */
+    /**
+     * The library's CPUID probe: bit 0 AVX2, bit 1 AVX-VNNI, bit 2 AVX-512 F+BW+VNNI, bit 3 AVX2+FMA+F16C, bit 4
+     * AVX-512F, bit 5 AMD.
+     */
     public static int cpuFeatures(SymbolLookup lib) {
         try {
             MethodHandle cpu = Linker.nativeLinker().downcallHandle(symbol(lib, "tern_cpu_features"), FunctionDescriptor.of(JAVA_INT));
@@ -102,6 +109,9 @@ public final class NativeKernel implements TernaryKernel {
     }
 
     public Isa isa() { return isa; }
+
+    /** Whether this is an AMD CPU. */
+    public boolean amd() { return (features & FEATURE_AMD) != 0; }
 
     /** Whether the kernels prefetch the weights they stream in software (the default) or leave it to the hardware. */
     public boolean softwarePrefetch() { return prefetch != 0; }

@@ -3,22 +3,32 @@ package io.tern.engine.kernel;
 import java.util.Locale;
 
 /**
- * Whether the native kernels prefetch the weights they stream in software (ON, the default) or leave it to the
- * hardware prefetchers (OFF). On an Intel 2-core VM prefetching 16 KB ahead took GEMV from 0.79 to 0.89-0.98 of a
- * streaming read; on an AMD Zen 5 VM a GEMV alone ran ~10% slower with it, and whole decode steps alternating the two
- * in one process were within 1% of each other. Timing both at load was tried and dropped: right after load the
+ * Whether the native kernels prefetch the weights they stream in software (ON) or leave it to the hardware
+ * prefetchers (OFF); AUTO, the default, is OFF on AMD CPUs and ON elsewhere. Measured: on an Intel 2-core VM
+ * prefetching 16 KB ahead took GEMV from 0.79 to 0.89-0.98 of a streaming read; on an AMD Zen 5 VM decode steps
+ * alternating both in one process ran 9-12% faster without (3 runs of 512-640 tokens; a GEMV alone: 0.87 of a read
+ * without, 0.78 with, every distance and hint tried). Timing both at load was tried and dropped: right after load the
  * "off" passes ran at 30 GB/s and the same passes a second later at 51, so it chose by noise.
  */
 public enum SoftwarePrefetch {
-    ON, OFF;
+    AUTO, ON, OFF;
 
-    /** on | off, case-insensitive; null or blank is ON. */
+    /** auto | on | off, case-insensitive; null or blank is AUTO. */
     public static SoftwarePrefetch parse(String s) {
-        if (s == null || s.isBlank()) return ON;
+        if (s == null || s.isBlank()) return AUTO;
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("software prefetch must be on or off, got '" + s + "'");
+            throw new IllegalArgumentException("software prefetch must be auto, on or off, got '" + s + "'");
         }
+    }
+
+    /** Whether {@code kernel} should prefetch under this setting. */
+    public boolean enabledFor(NativeKernel kernel) {
+        return switch (this) {
+            case ON -> true;
+            case OFF -> false;
+            case AUTO -> !kernel.amd();
+        };
     }
 }

@@ -16,20 +16,20 @@ import io.tern.engine.kernel.SoftwarePrefetch;
  *                 1e-4 conformance)
  * @param releaseFilePages after load, drop from the resident set the pages of the mapped file whose tensors were
  *                 copied off-heap (repacked ternary weights, the int8 head); the file stays mapped
- * @param prefetch whether the native kernels prefetch weights in software (null is ON)
+ * @param prefetch whether the native kernels prefetch weights in software (null is AUTO: off on AMD CPUs)
  */
 public record ModelOptions(NumericPath path, String kernel, int threads, FfnActivation ffnActivation,
                            boolean int8Head, KvType kvType, boolean releaseFilePages, SoftwarePrefetch prefetch) {
 
     public ModelOptions {
         if (path == null) throw new IllegalArgumentException("path must not be null");
-        if (prefetch == null) prefetch = SoftwarePrefetch.ON;
+        if (prefetch == null) prefetch = SoftwarePrefetch.AUTO;
     }
 
-    /** Software prefetch on. */
+    /** Software prefetch by CPU (AUTO). */
     public ModelOptions(NumericPath path, String kernel, int threads, FfnActivation ffnActivation, boolean int8Head, KvType kvType,
                         boolean releaseFilePages) {
-        this(path, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages, SoftwarePrefetch.ON);
+        this(path, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages, SoftwarePrefetch.AUTO);
     }
 
     /** The KV cache element type: as given, else the path's default. */

@@ -83,12 +83,21 @@ class SoftwarePrefetchTest {
     }
 
     @Test
+    void autoIsOffOnAmdAndOnElsewhere() {
+        for (NativeKernel k : nativeKernels()) {
+            assertEquals(!k.amd(), SoftwarePrefetch.AUTO.enabledFor(k), k.name());
+            assertTrue(SoftwarePrefetch.ON.enabledFor(k));
+            assertEquals(false, SoftwarePrefetch.OFF.enabledFor(k));
+        }
+    }
+
+    @Test
     void settingParsesAndRejectsNonsense() {
-        assertEquals(SoftwarePrefetch.ON, SoftwarePrefetch.parse(null));
-        assertEquals(SoftwarePrefetch.ON, SoftwarePrefetch.parse(" "));
+        assertEquals(SoftwarePrefetch.AUTO, SoftwarePrefetch.parse(null));
+        assertEquals(SoftwarePrefetch.AUTO, SoftwarePrefetch.parse(" Auto"));
         assertEquals(SoftwarePrefetch.OFF, SoftwarePrefetch.parse("Off"));
         assertEquals(SoftwarePrefetch.ON, SoftwarePrefetch.parse("on"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SoftwarePrefetch.parse("sometimes"));
-        assertTrue(e.getMessage().contains("on or off"), e.getMessage());
+        assertTrue(e.getMessage().contains("auto, on or off"), e.getMessage());
     }
 }

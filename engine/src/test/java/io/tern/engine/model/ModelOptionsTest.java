@@ -19,13 +19,13 @@ class ModelOptionsTest {
     }
 
     @Test
-    void softwarePrefetchIsOnByDefaultAndSurvivesTheOtherWithers() {
+    void softwarePrefetchIsAutoByDefaultAndSurvivesTheOtherWithers() {
         ModelOptions o = ModelOptions.defaults();
-        assertEquals(SoftwarePrefetch.ON, o.prefetch());
+        assertEquals(SoftwarePrefetch.AUTO, o.prefetch());
         ModelOptions off = o.withPrefetch(SoftwarePrefetch.OFF).withThreads(1).withKernel("native").withKvType(KvType.Q8)
                 .withInt8Head(false).withReleaseFilePages(false).withPath(NumericPath.INT8).withFfnActivation(FfnActivation.SILU);
         assertEquals(SoftwarePrefetch.OFF, off.prefetch());
-        assertEquals(SoftwarePrefetch.ON, off.withPrefetch(null).prefetch());
+        assertEquals(SoftwarePrefetch.AUTO, off.withPrefetch(null).prefetch());
     }
 
     @Test
