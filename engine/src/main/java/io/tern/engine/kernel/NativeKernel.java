@@ -50,11 +50,12 @@ public final class NativeKernel implements TernaryKernel {
     private final MethodHandle run;
     private final MethodHandle runI8;
     /** Whether the kernels prefetch weights in software (1) or leave it to the hardware (0); see {@link SoftwarePrefetch}. */
-    private volatile int prefetch = 1;
+    private volatile int prefetch;
 
     private NativeKernel(Isa isa, int features, MethodHandle run, MethodHandle runI8) {
         this.isa = isa;
         this.features = features;
+        softwarePrefetch(SoftwarePrefetch.AUTO.enabledFor(this));
         this.run = run;
         this.runI8 = runI8;
     }
@@ -113,7 +114,7 @@ public final class NativeKernel implements TernaryKernel {
     /** Whether this is an AMD CPU. */
     public boolean amd() { return (features & FEATURE_AMD) != 0; }
 
-    /** Whether the kernels prefetch the weights they stream in software (the default) or leave it to the hardware. */
+    /** Whether the kernels prefetch the weights they stream in software or leave it to the hardware (initially AUTO's). */
     public boolean softwarePrefetch() { return prefetch != 0; }
 
     /** Sets {@link #softwarePrefetch()}: meant for load time (a call running meanwhile may use either setting). */
