@@ -82,7 +82,7 @@ static inline void NAME(tile)(const int kind, const int gs, const char *x, int64
     VF a[GT][4];
     for (int g = 0; g < GT; g++) a[g][0] = a[g][1] = a[g][2] = a[g][3] = vzero();
     for (int r = 0; r < count; r++) {
-        for (int64_t o = 0; o < row_bytes; o += 64) _mm_prefetch(pf + r * row_bytes + o, _MM_HINT_T1);
+        for (int64_t o = 0; o < row_bytes; o += 64) ATTN_PF(pf + r * row_bytes + o, _MM_HINT_T1);
         VF x0, x1, x2, x3;
         NAME(load4)(x + r * row_bytes, kind, e, &x0, &x1, &x2, &x3);
         TILE_FMA(a, x, w + r, ws, gs);
@@ -111,8 +111,11 @@ static inline void NAME(page)(const int kind, const float *kscale, const float *
        its sums, so a thread's tasks read memory back to back; a task no earlier call prefetched fetches its own first.
        Passes with nothing to stream prefetch this task's own lines again (cached: nearly free, and branch-free). */
     if (ATTN_PREFETCH && k != tern_attn_next_keys) {
-        for (int64_t o = 0; o < kbytes; o += 64) _mm_prefetch(k + o, o < KEY_AHEAD * PAGE * es ? _MM_HINT_T0 : _MM_HINT_T1);
-        for (int64_t o = 0; o < kbytes; o += 64) _mm_prefetch(v + o, _MM_HINT_T1);
+        for (int64_t o = 0; o < kbytes; o += 64) {
+            if (o < KEY_AHEAD * PAGE * es) ATTN_PF(k + o, _MM_HINT_T0);
+            else ATTN_PF(k + o, _MM_HINT_T1);
+        }
+        for (int64_t o = 0; o < kbytes; o += 64) ATTN_PF(v + o, _MM_HINT_T1);
     }
     const char *nk = ATTN_PREFETCH && next_kpage ? (const char *) next_kpage + next_kh * kbytes : NULL;
     const char *nv = nk ? (const char *) next_vpage + next_kh * kbytes : NULL;
