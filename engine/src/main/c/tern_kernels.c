@@ -7,7 +7,7 @@
  *
  * Unsigned codes × signed int8 is exactly maddubs (AVX2) or dpbusd (VNNI). One call handles a chunk of
  * rows for all tokens; results go to iout (int) or, if iout is NULL, to fout scaled by ws[r] / xs[t]. The last
- * argument of every entry point turns software prefetch on (1) or off (0); see PREFETCH.
+ * argument of every entry point picks the software prefetch of weights: 0 none, 1 L1 + L2, 2 non-temporal (PREFETCH).
  */
 #include <immintrin.h>
 #include <stdint.h>
@@ -35,29 +35,39 @@ static inline void store(const job *j, int r, int t, int32_t d) {
     else j->fout[i] = j->ws[r] * (float) d / j->xs[t];
 }
 
-/* Weights stream from memory. On some CPUs the hardware prefetchers alone keep too few lines in flight while the core
-   computes (an Intel 2-core VM: a GEMV without software prefetch ran at 0.55 of a plain read), on others they do
-   better alone (an AMD Zen 5 VM: 2560x6912 GEMV at 0.87 of a read without, 0.78 with; every distance and hint tried
-   was slower, and decode steps alternating both in one process ran 9-12% faster without). So it is a switch
-   (ModelOptions.prefetch: auto is off on AMD CPUs, on elsewhere).
-   When on, each 64-byte line is prefetched twice: into L1 PF_NEAR bytes ahead and into L2 PF_FAR bytes ahead (rows
-   are contiguous, so past a row's end too); on the Intel VM the far one took GEMV from 0.79 to 0.89-0.98 of a read on
-   2 threads. Token tiles of 2-4 are still streaming-bound enough to gain too. */
+/* Weights stream from memory, and while the core computes, the hardware prefetchers alone keep too few lines in flight
+   (an Intel 2-core VM: a GEMV without software prefetch ran at 0.55 of a plain read). Which prefetch helps depends on
+   the CPU (ModelOptions.prefetch; auto picks by vendor):
+   1 (L1 + L2): each 64-byte line twice, into L1 PF_NEAR bytes ahead and into L2 PF_FAR bytes ahead (rows are
+     contiguous, so past a row's end too); on the Intel VM the far one took GEMV from 0.79 to 0.89-0.98 of a read on
+     2 threads. On an AMD Zen 5 VM it made decode steps 9-12% slower than none.
+   2 (non-temporal): each line once, PF_NTA bytes ahead with the NTA hint; on the Zen 5 VM decode steps alternating it
+     with none in one process ran 6-10% faster (8, 12, 16 and 32 KB ahead all gained; 2 KB lost).
+   Token tiles of 2-4 are still streaming-bound enough to gain too. */
 #ifndef PF_NEAR
 #define PF_NEAR 2048
 #endif
 #ifndef PF_FAR
 #define PF_FAR 16384
 #endif
-#define PREFETCH(on, p) do { if (on) { _mm_prefetch((const char *) (p) + PF_NEAR, _MM_HINT_T0); \
-                                           _mm_prefetch((const char *) (p) + PF_FAR, _MM_HINT_T1); } } while (0)
+#ifndef PF_NTA
+#define PF_NTA 16384
+#endif
+#define PREFETCH(mode, p) do {                                                              \
+        if ((mode) == 1) {                                                                  \
+            _mm_prefetch((const char *) (p) + PF_NEAR, _MM_HINT_T0);                        \
+            _mm_prefetch((const char *) (p) + PF_FAR, _MM_HINT_T1);                         \
+        } else if ((mode) == 2) {                                                           \
+            _mm_prefetch((const char *) (p) + PF_NTA, _MM_HINT_NTA);                        \
+        }                                                                                   \
+    } while (0)
 
-/* Where this thread's last call stopped reading: a call that starts elsewhere (a new job, a stolen bite) prefetches
-   its first PF_FAR bytes at once, which the loop's own prefetches would only reach PF_FAR bytes in. */
+/* Where this thread's last call stopped reading: with prefetch 1, a call that starts elsewhere (a new job, a stolen
+   bite) prefetches its first PF_FAR bytes at once, which the loop's own prefetches would only reach PF_FAR bytes in. */
 static __thread const uint8_t *tern_next_read;
 
 static inline void ramp(const uint8_t *start, int64_t bytes, int32_t pf) {
-    if (pf && start != tern_next_read) {
+    if (pf == 1 && start != tern_next_read) {
         int64_t n = bytes < PF_FAR ? bytes : PF_FAR;
         for (int64_t o = 0; o < n; o += 64) _mm_prefetch((const char *) start + o, o < PF_NEAR ? _MM_HINT_T0 : _MM_HINT_T1);
     }
@@ -349,7 +359,8 @@ static inline void tile4_avxvnni(const job *j, int r, int re, int t) { for (; r 
                         int32_t r0, int32_t r1, const int8_t *q, int64_t q_stride,             \
                         const int32_t *sumq, int32_t tokens, int32_t *iout, float *fout,       \
                         const float *ws, const float *xs, int32_t pf) {                        \
-        job j = {w, row_bytes, blocks, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs, pf}; \
+        /* Past one tile of 4 tokens, rows are read again from cache: a non-temporal prefetch would evict them. */ \
+        job j = {w, row_bytes, blocks, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs, tokens > 4 && pf == 2 ? 0 : pf}; \
         if (tokens <= 4) ramp(w + (size_t) r0 * row_bytes, (int64_t) (r1 - r0) * row_bytes, pf); \
         run_##isa(&j, r0, r1);                                                                 \
     }
@@ -483,7 +494,7 @@ static inline void i8row8_avxvnni(const i8job *j, int r, int t) { i8row_avxvnni(
     void tern_i8_##isa(const int8_t *w, int64_t row_bytes, int32_t rows, int32_t r0, int32_t r1, \
                        const int8_t *q, int64_t q_stride, const int32_t *sumq, int32_t tokens, \
                        int32_t *iout, float *fout, const float *ws, const float *xs, int32_t pf) { \
-        i8job j = {w, row_bytes, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs, pf};     \
+        i8job j = {w, row_bytes, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs, tokens > 4 && pf == 2 ? 0 : pf}; \
         if (tokens <= 4) ramp((const uint8_t *) w + (size_t) r0 * row_bytes, (int64_t) (r1 - r0) * row_bytes, pf); \
         for (int r = r0; r < r1; r++) {                                                        \
             int t = 0;                                                                         \

@@ -49,7 +49,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "512", description = "prompt tokens per prefill step") int batch;
     @Option(names = "--threads", defaultValue = "0", description = "0 = one per core") int threads;
     @Option(names = "--kernel", defaultValue = "auto", description = "auto, native, vector or scalar") String kernel;
-    @Option(names = "--prefetch", defaultValue = "auto", description = "native kernels' software prefetch of weights: auto (off on AMD CPUs), on or off") String prefetch;
+    @Option(names = "--prefetch", defaultValue = "auto", description = "native kernels' software prefetch of weights: auto (by CPU vendor), off, l1l2 or nta") String prefetch;
     @Option(names = "--kv-type", defaultValue = "auto", description = "KV cache element type: auto (f16 on the int8 path), f32, f16 or q8") String kvType;
     @Option(names = "--float-head", description = "keep the lm_head in the file's float type (default: int8 per row)") boolean floatHead;
     @Option(names = "--head-samples", defaultValue = "64", description = "random hidden states for the int8-vs-float lm_head top-1 agreement (0 = skip)") int headSamples;
@@ -156,7 +156,7 @@ final class BenchCommand implements Callable<Integer> {
                             + "\"weights_bytes\": %d, \"kv_bytes\": %d, \"released_file_bytes\": %d, \"kv_read_per_token\": %d, \"roofline_with_kv\": %.4f, "
                             + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"cpu_steal\": %s, \"load_avg\": %.2f}%n",
                     prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(),
-                    m.pool().kernel() instanceof NativeKernel k ? String.valueOf(k.softwarePrefetch()) : "null", prompt, gen,
+                    m.pool().kernel() instanceof NativeKernel k ? "\"" + k.prefetch().label() + "\"" : "null", prompt, gen,
                     options.usesInt8Head() ? "int8" : "float", head != null ? String.format(Locale.ROOT, "%.4f", head.rate()) : "null",
                     options.kvType().name().toLowerCase(Locale.ROOT),
                     decoded.rssBytes(), decoded.rssAnonBytes(), decoded.rssFileBytes(), decoded.peakRssBytes(), decoded.heapUsedBytes(), collected.heapUsedBytes(),
@@ -178,9 +178,9 @@ final class BenchCommand implements Callable<Integer> {
         return logits;
     }
 
-    /** ", software prefetch on|off" for native kernels. */
+    /** ", software prefetch MODE" for native kernels. */
     private static String prefetchNote(BitNetModel m) {
-        return m.pool().kernel() instanceof NativeKernel k ? ", software prefetch " + (k.softwarePrefetch() ? "on" : "off") : "";
+        return m.pool().kernel() instanceof NativeKernel k ? ", software prefetch " + k.prefetch().label() : "";
     }
 
     private static void run(ForwardPass pass, int[] ids, int decode, int ctx, int vocab) {

@@ -87,7 +87,7 @@ public interface WorkerConfig {
     @WithDefault("auto")
     String kvType();
 
-    /** Native kernels' software prefetch of weights: auto (off on AMD CPUs) | on | off. */
+    /** Native kernels' software prefetch of weights: auto (by CPU vendor) | off | l1l2 | nta. */
     @WithDefault("auto")
     String prefetch();
 

@@ -36,26 +36,26 @@ public final class NativeKernel implements TernaryKernel {
             JAVA_INT, JAVA_INT,                       // r0, r1
             ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT,    // q, q_stride, sumq, tokens
             ADDRESS, ADDRESS, ADDRESS, ADDRESS,       // iout, fout, ws, xs
-            JAVA_INT);                                // software prefetch on (1) / off (0)
+            JAVA_INT);                                // software prefetch mode (SoftwarePrefetch.mode)
 
     private static final FunctionDescriptor RUN_I8 = FunctionDescriptor.ofVoid(
             ADDRESS, JAVA_LONG, JAVA_INT,             // w, row_bytes, rows
             JAVA_INT, JAVA_INT,                       // r0, r1
             ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT,    // q, q_stride, sumq, tokens
             ADDRESS, ADDRESS, ADDRESS, ADDRESS,       // iout, fout, ws, xs
-            JAVA_INT);                                // software prefetch on (1) / off (0)
+            JAVA_INT);                                // software prefetch mode (SoftwarePrefetch.mode)
 
     private final Isa isa;
     private final int features;
     private final MethodHandle run;
     private final MethodHandle runI8;
-    /** Whether the kernels prefetch weights in software (1) or leave it to the hardware (0); see {@link SoftwarePrefetch}. */
-    private volatile int prefetch;
+    /** How the kernels prefetch weights: a resolved {@link SoftwarePrefetch} (never AUTO). */
+    private volatile SoftwarePrefetch prefetch;
 
     private NativeKernel(Isa isa, int features, MethodHandle run, MethodHandle runI8) {
         this.isa = isa;
         this.features = features;
-        softwarePrefetch(SoftwarePrefetch.AUTO.enabledFor(this));
+        this.prefetch = SoftwarePrefetch.AUTO.resolve(this);
         this.run = run;
         this.runI8 = runI8;
     }
@@ -114,11 +114,11 @@ public final class NativeKernel implements TernaryKernel {
     /** Whether this is an AMD CPU. */
     public boolean amd() { return (features & FEATURE_AMD) != 0; }
 
-    /** Whether the kernels prefetch the weights they stream in software or leave it to the hardware (initially AUTO's). */
-    public boolean softwarePrefetch() { return prefetch != 0; }
+    /** How the kernels prefetch the weights they stream (initially what AUTO picks for this CPU). */
+    public SoftwarePrefetch prefetch() { return prefetch; }
 
-    /** Sets {@link #softwarePrefetch()}: meant for load time (a call running meanwhile may use either setting). */
-    public void softwarePrefetch(boolean on) { prefetch = on ? 1 : 0; }
+    /** Sets {@link #prefetch()} (AUTO resolved for this CPU): meant for load time (a call running meanwhile may use either). */
+    public void prefetch(SoftwarePrefetch p) { prefetch = p.resolve(this); }
 
     @Override public String name() { return "native(" + isa.name().toLowerCase(Locale.ROOT) + ")"; }
 
@@ -146,7 +146,7 @@ public final class NativeKernel implements TernaryKernel {
         try {
             run.invokeExact(bare(m.data()), m.rowBytes(), m.blocks(), m.rows(), r0, r1,
                     bare(x.qSegment()), (long) x.stride(), bare(x.sumSegment()), x.tokens(),
-                    iout, fout, bare(m.scaleSegment()), bare(x.scaleSegment()), prefetch);
+                    iout, fout, bare(m.scaleSegment()), bare(x.scaleSegment()), prefetch.mode);
         } catch (Throwable e) {
             throw new IllegalStateException("native kernel " + isa + " failed", e);
         }
@@ -179,7 +179,7 @@ public final class NativeKernel implements TernaryKernel {
         try {
             runI8.invokeExact(bare(w.data()), w.rowBytes(), w.rows(), r0, r1,
                     bare(x.qSegment()), (long) x.stride(), bare(x.sumSegment()), x.tokens(),
-                    iout, fout, bare(w.scaleSegment()), bare(x.scaleSegment()), prefetch);
+                    iout, fout, bare(w.scaleSegment()), bare(x.scaleSegment()), prefetch.mode);
         } catch (Throwable e) {
             throw new IllegalStateException("native int8 kernel " + isa + " failed", e);
         }

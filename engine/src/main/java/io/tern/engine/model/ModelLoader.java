@@ -121,9 +121,9 @@ public final class ModelLoader {
                 outputNorm, lmHead, file, arena, pool, List.copyOf(copiedFromFile), mappedBytesInUse);
         long released = options.releaseFilePages() ? model.releaseFilePages() : 0;
         if (pool.kernel() instanceof NativeKernel kernel) {
-            kernel.softwarePrefetch(options.prefetch().enabledFor(kernel));
-            LOG.log(System.Logger.Level.INFO, "software prefetch of weights {0} ({1}{2})", kernel.softwarePrefetch() ? "on" : "off",
-                    options.prefetch().name().toLowerCase(java.util.Locale.ROOT), options.prefetch() == SoftwarePrefetch.AUTO ? kernel.amd() ? ": AMD CPU" : ": not an AMD CPU" : "");
+            kernel.prefetch(options.prefetch());
+            LOG.log(System.Logger.Level.INFO, "software prefetch of weights: {0}{1}", kernel.prefetch().label(),
+                    options.prefetch() == SoftwarePrefetch.AUTO ? kernel.amd() ? " (auto: AMD CPU)" : " (auto: not an AMD CPU)" : "");
         }
         LOG.log(System.Logger.Level.INFO, "loaded {0}: arch {1}, layers [{2}, {3}) of {4}, dim {5}, path {6}, kernel {7}, {8} MB of weights per token, in {9} ms",
                 file.path().getFileName(), c.architecture(), range.start(), range.end(), c.layers(), c.dim(),

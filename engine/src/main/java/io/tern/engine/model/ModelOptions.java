@@ -16,7 +16,7 @@ import io.tern.engine.kernel.SoftwarePrefetch;
  *                 1e-4 conformance)
  * @param releaseFilePages after load, drop from the resident set the pages of the mapped file whose tensors were
  *                 copied off-heap (repacked ternary weights, the int8 head); the file stays mapped
- * @param prefetch whether the native kernels prefetch weights in software (null is AUTO: off on AMD CPUs)
+ * @param prefetch how the native kernels prefetch weights (null is AUTO: by CPU vendor)
  */
 public record ModelOptions(NumericPath path, String kernel, int threads, FfnActivation ffnActivation,
                            boolean int8Head, KvType kvType, boolean releaseFilePages, SoftwarePrefetch prefetch) {

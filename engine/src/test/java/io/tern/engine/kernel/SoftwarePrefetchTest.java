@@ -38,19 +38,23 @@ class SoftwarePrefetchTest {
                         int rows = 1 + rnd.nextInt(40);
                         TernaryCase c = new TernaryCase(rnd, rows, cols, tokens);
                         TernaryMatrix m = k.pack(rows, cols, c.source(), arena);
-                        int[] on = new int[rows * tokens], off = new int[rows * tokens];
-                        float[] fon = new float[rows * tokens], foff = new float[rows * tokens];
-                        k.softwarePrefetch(true);
-                        k.dot(m, c.act, 0, rows, on);
-                        k.matmul(m, c.act, 0, rows, fon);
-                        k.softwarePrefetch(false);
+                        int[] off = new int[rows * tokens];
+                        float[] foff = new float[rows * tokens];
+                        k.prefetch(SoftwarePrefetch.OFF);
                         k.dot(m, c.act, 0, rows, off);
                         k.matmul(m, c.act, 0, rows, foff);
                         for (int t = 0; t < tokens; t++) {
                             for (int r = 0; r < rows; r++) assertEquals(c.expectedDot(t, r), off[t * rows + r], k.name() + " " + c);
                         }
-                        assertArrayEquals(on, off, k.name() + " " + c);
-                        assertArrayEquals(fon, foff, k.name() + " " + c);
+                        for (SoftwarePrefetch p : List.of(SoftwarePrefetch.L1L2, SoftwarePrefetch.NTA)) {
+                            int[] on = new int[rows * tokens];
+                            float[] fon = new float[rows * tokens];
+                            k.prefetch(p);
+                            k.dot(m, c.act, 0, rows, on);
+                            k.matmul(m, c.act, 0, rows, fon);
+                            assertArrayEquals(off, on, k.name() + " " + p + " " + c);
+                            assertArrayEquals(foff, fon, k.name() + " " + p + " " + c);
+                        }
                     }
                 }
             }
@@ -71,23 +75,27 @@ class SoftwarePrefetchTest {
                     for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
                     Int8Activations act = new Int8Activations(tokens, cols);
                     act.quantize(x, 0, tokens);
-                    int[] on = new int[rows * tokens], off = new int[rows * tokens];
-                    k.softwarePrefetch(true);
-                    k.dot(w, act, 0, rows, on);
-                    k.softwarePrefetch(false);
+                    int[] off = new int[rows * tokens];
+                    k.prefetch(SoftwarePrefetch.OFF);
                     k.dot(w, act, 0, rows, off);
-                    assertArrayEquals(on, off, k.name() + " int8, " + tokens + " tokens");
+                    for (SoftwarePrefetch p : List.of(SoftwarePrefetch.L1L2, SoftwarePrefetch.NTA)) {
+                        int[] on = new int[rows * tokens];
+                        k.prefetch(p);
+                        k.dot(w, act, 0, rows, on);
+                        assertArrayEquals(off, on, k.name() + " " + p + " int8, " + tokens + " tokens");
+                    }
                 }
             }
         }
     }
 
     @Test
-    void autoIsOffOnAmdAndOnElsewhere() {
+    void autoIsNtaOnAmdAndL1L2Elsewhere() {
         for (NativeKernel k : nativeKernels()) {
-            assertEquals(!k.amd(), SoftwarePrefetch.AUTO.enabledFor(k), k.name());
-            assertTrue(SoftwarePrefetch.ON.enabledFor(k));
-            assertEquals(false, SoftwarePrefetch.OFF.enabledFor(k));
+            assertEquals(k.amd() ? SoftwarePrefetch.NTA : SoftwarePrefetch.L1L2, SoftwarePrefetch.AUTO.resolve(k), k.name());
+            for (SoftwarePrefetch p : List.of(SoftwarePrefetch.OFF, SoftwarePrefetch.L1L2, SoftwarePrefetch.NTA)) assertEquals(p, p.resolve(k));
+            k.prefetch(SoftwarePrefetch.AUTO);
+            assertEquals(SoftwarePrefetch.AUTO.resolve(k), k.prefetch(), "a kernel holds the resolved setting");
         }
     }
 
@@ -96,8 +104,9 @@ class SoftwarePrefetchTest {
         assertEquals(SoftwarePrefetch.AUTO, SoftwarePrefetch.parse(null));
         assertEquals(SoftwarePrefetch.AUTO, SoftwarePrefetch.parse(" Auto"));
         assertEquals(SoftwarePrefetch.OFF, SoftwarePrefetch.parse("Off"));
-        assertEquals(SoftwarePrefetch.ON, SoftwarePrefetch.parse("on"));
+        assertEquals(SoftwarePrefetch.NTA, SoftwarePrefetch.parse("nta"));
+        assertEquals(SoftwarePrefetch.L1L2, SoftwarePrefetch.parse("L1L2"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SoftwarePrefetch.parse("sometimes"));
-        assertTrue(e.getMessage().contains("auto, on or off"), e.getMessage());
+        assertTrue(e.getMessage().contains("auto, off, l1l2 or nta"), e.getMessage());
     }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The software-prefetch setting reaches the native kernel (auto: off on AMD), and the logits do not depend on it. */
+/** The software-prefetch setting reaches the native kernel (auto resolved by CPU), and the logits do not depend on it. */
 class PrefetchOptionTest {
     static final BitNetShape SHAPE = new BitNetShape(BitNetShape.LLAMA_CPP_ARCH, 2, 256, 512, 4, 2, 512, 128, 10000f, 1e-5f);
 
@@ -37,7 +37,7 @@ class PrefetchOptionTest {
             }
             try (m) {
                 NativeKernel k = (NativeKernel) m.pool().kernel();
-                assertEquals(settings[i] == SoftwarePrefetch.ON || settings[i] == SoftwarePrefetch.AUTO && !k.amd(), k.softwarePrefetch(), settings[i].name());
+                assertEquals(settings[i].resolve(k), k.prefetch(), settings[i].name());
                 ForwardPass pass = new ForwardPass(m, 4);
                 logits[i] = pass.forward(new int[]{1, 17, 300, 5}, pass.newCache(8), true);
             }
