@@ -281,6 +281,30 @@ static inline void row8_avxvnni(const job *j, int r, int t) { row_avxvnni(j, r, 
         b##n = DPB(DPB(DPB(DPB(b##n, d0, x0), d1, x1), d2, x2), d3, x3); } while (0)
 #define PAIR_STORE(n) do { store(j, r, t + n, _mm512_reduce_add_epi32(a##n)); store(j, r + 1, t + n, _mm512_reduce_add_epi32(b##n)); } while (0)
 
+/* The lane sums of 8 accumulators (tokens t..t+7 of row r) as one vector, then stored like store() does per element:
+   a transposing tree of 25 instructions instead of 8 separate reductions. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
+static inline void store8(const job *j, int r, int t, __m512i x0, __m512i x1, __m512i x2, __m512i x3,
+                          __m512i x4, __m512i x5, __m512i x6, __m512i x7) {
+#define HALF(x) _mm256_add_epi32(_mm512_castsi512_si256(x), _mm512_extracti64x4_epi64(x, 1))
+    __m256i h01 = _mm256_hadd_epi32(HALF(x0), HALF(x1)), h23 = _mm256_hadd_epi32(HALF(x2), HALF(x3));
+    __m256i h45 = _mm256_hadd_epi32(HALF(x4), HALF(x5)), h67 = _mm256_hadd_epi32(HALF(x6), HALF(x7));
+#undef HALF
+    __m256i q0 = _mm256_hadd_epi32(h01, h23), q1 = _mm256_hadd_epi32(h45, h67);
+    __m256i d = _mm256_add_epi32(_mm256_permute2x128_si256(q0, q1, 0x20), _mm256_permute2x128_si256(q0, q1, 0x31));
+    d = _mm256_sub_epi32(d, _mm256_loadu_si256((const __m256i *) (j->sumq + t)));
+    int32_t v[8];
+    float f[8];
+    if (j->iout) {
+        _mm256_storeu_si256((__m256i *) v, d);
+        for (int n = 0; n < 8; n++) j->iout[(size_t) (t + n) * j->rows + r] = v[n];
+    } else {
+        __m256 y = _mm256_div_ps(_mm256_mul_ps(_mm256_set1_ps(j->ws[r]), _mm256_cvtepi32_ps(d)), _mm256_loadu_ps(j->xs + t));
+        _mm256_storeu_ps(f, y);
+        for (int n = 0; n < 8; n++) j->fout[(size_t) (t + n) * j->rows + r] = f[n];
+    }
+}
+
 __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
 static inline void rows2_avx512vnni(const job *j, int r, int t, const int NT2) {
     const uint8_t *w = j->w + (size_t) r * j->row_bytes, *u = w + j->row_bytes;
@@ -301,8 +325,12 @@ static inline void rows2_avx512vnni(const job *j, int r, int t, const int NT2) {
         PAIR(0, q0); PAIR(1, q1); PAIR(2, q2); PAIR(3, q3);
         if (NT2 == 8) { PAIR(4, q4); PAIR(5, q5); PAIR(6, q6); PAIR(7, q7); }
     }
-    PAIR_STORE(0); PAIR_STORE(1); PAIR_STORE(2); PAIR_STORE(3);
-    if (NT2 == 8) { PAIR_STORE(4); PAIR_STORE(5); PAIR_STORE(6); PAIR_STORE(7); }
+    if (NT2 == 8) {
+        store8(j, r, t, a0, a1, a2, a3, a4, a5, a6, a7);
+        store8(j, r + 1, t, b0, b1, b2, b3, b4, b5, b6, b7);
+    } else {
+        PAIR_STORE(0); PAIR_STORE(1); PAIR_STORE(2); PAIR_STORE(3);
+    }
 }
 
 /* Tiles of 8 and 4 tokens over rows [r, re): in pairs where the ISA has 32 registers, else one row at a time. */
