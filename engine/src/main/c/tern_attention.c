@@ -20,6 +20,7 @@
 #include <immintrin.h>
 #include <stdint.h>
 #include <stddef.h>
+#include "tern_cpu.h"
 
 #define PAGE 64
 #define KV_F32 0
@@ -43,8 +44,7 @@ static __thread const char *tern_attn_next_keys;
 static int tern_attn_nta;
 
 __attribute__((constructor)) static void tern_attn_init(void) {
-    __builtin_cpu_init();
-    tern_attn_nta = __builtin_cpu_is("amd");
+    tern_attn_nta = (tern_cpu_features() & TERN_FEATURE_AMD) != 0;
 }
 
 #define ATTN_PF(p, hint) do { if (tern_attn_nta) _mm_prefetch((const char *) (p), _MM_HINT_NTA); \

@@ -12,6 +12,7 @@
 #include <immintrin.h>
 #include <stdint.h>
 #include <stddef.h>
+#include "tern_cpu.h"
 
 #define BLOCK_BYTES 64
 #define BLOCK_COLS 256
@@ -61,6 +62,10 @@ static inline void store(const job *j, int r, int t, int32_t d) {
             _mm_prefetch((const char *) (p) + PF_NTA, _MM_HINT_NTA);                        \
         }                                                                                   \
     } while (0)
+
+/* The prefetch mode a call of this many tokens uses: past one tile of 4 tokens, rows are read again from cache, and a
+   non-temporal prefetch would evict them. */
+static inline int32_t batch_pf(int32_t tokens, int32_t pf) { return tokens > 4 && pf == 2 ? 0 : pf; }
 
 /* Where this thread's last call stopped reading: with prefetch 1, a call that starts elsewhere (a new job, a stolen
    bite) prefetches its first PF_FAR bytes at once, which the loop's own prefetches would only reach PF_FAR bytes in. */
@@ -387,8 +392,7 @@ static inline void tile4_avxvnni(const job *j, int r, int re, int t) { for (; r 
                         int32_t r0, int32_t r1, const int8_t *q, int64_t q_stride,             \
                         const int32_t *sumq, int32_t tokens, int32_t *iout, float *fout,       \
                         const float *ws, const float *xs, int32_t pf) {                        \
-        /* Past one tile of 4 tokens, rows are read again from cache: a non-temporal prefetch would evict them. */ \
-        job j = {w, row_bytes, blocks, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs, tokens > 4 && pf == 2 ? 0 : pf}; \
+        job j = {w, row_bytes, blocks, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs, batch_pf(tokens, pf)}; \
         if (tokens <= 4) ramp(w + (size_t) r0 * row_bytes, (int64_t) (r1 - r0) * row_bytes, pf); \
         run_##isa(&j, r0, r1);                                                                 \
     }
@@ -522,7 +526,7 @@ static inline void i8row8_avxvnni(const i8job *j, int r, int t) { i8row_avxvnni(
     void tern_i8_##isa(const int8_t *w, int64_t row_bytes, int32_t rows, int32_t r0, int32_t r1, \
                        const int8_t *q, int64_t q_stride, const int32_t *sumq, int32_t tokens, \
                        int32_t *iout, float *fout, const float *ws, const float *xs, int32_t pf) { \
-        i8job j = {w, row_bytes, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs, tokens > 4 && pf == 2 ? 0 : pf}; \
+        i8job j = {w, row_bytes, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs, batch_pf(tokens, pf)}; \
         if (tokens <= 4) ramp((const uint8_t *) w + (size_t) r0 * row_bytes, (int64_t) (r1 - r0) * row_bytes, pf); \
         for (int r = r0; r < r1; r++) {                                                        \
             int t = 0;                                                                         \
@@ -537,7 +541,7 @@ I8DRIVER(avxvnni, "avx2,avxvnni")
 I8DRIVER(avx512vnni, "avx512f,avx512bw,avx512vnni")
 
 /* Bit 0: AVX2, bit 1: AVX-VNNI, bit 2: AVX-512 F+BW+VNNI, bit 3: AVX2+FMA+F16C, bit 4: AVX-512F (all checked with OS
-   support by libgcc), bit 5: an AMD CPU. */
+   support by libgcc), bit 5 (TERN_FEATURE_AMD): an AMD CPU. */
 int32_t tern_cpu_features(void) {
     __builtin_cpu_init();
     int32_t f = 0;
@@ -546,7 +550,7 @@ int32_t tern_cpu_features(void) {
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni")) f |= 4;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) f |= 8;
     if (__builtin_cpu_supports("avx512f")) f |= 16;
-    if (__builtin_cpu_is("amd")) f |= 32;
+    if (__builtin_cpu_is("amd")) f |= TERN_FEATURE_AMD;
     return f;
 }
 

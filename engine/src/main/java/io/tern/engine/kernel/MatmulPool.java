@@ -36,6 +36,8 @@ public final class MatmulPool implements AutoCloseable {
     private static final long MIN_BITE_BYTES = 64 << 10;
     /** Most matrices one job may carry (q, k, v). */
     public static final int MAX_GROUP = 4;
+    /** Longs between two threads' range words in {@link #ranges}: 128 bytes. */
+    private static final int RANGE_STRIDE = 16;
 
     private final TernaryKernel kernel;
     private final int threads;
@@ -47,7 +49,6 @@ public final class MatmulPool implements AutoCloseable {
      * per-job overhead stayed at 10-15 µs either way, within the noise).
      */
     private final AtomicLongArray ranges;
-    private static final int RANGE_STRIDE = 16;
     /** Tasks finished in the current job: the caller waits for these, never for a worker that took nothing. */
     private final AtomicInteger done = new AtomicInteger();
     private final TaskRange matmulTasks = this::matmulTasks;

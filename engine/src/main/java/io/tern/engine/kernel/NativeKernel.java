@@ -89,7 +89,7 @@ public final class NativeKernel implements TernaryKernel {
 
     /** {@link #cpuFeatures} bits beyond the {@link Isa}s' own: what the attention kernels need. */
     public static final int FEATURE_AVX2_FMA_F16C = 8, FEATURE_AVX512F = 16;
-    /** {@link #cpuFeatures} bit of an AMD CPU (whose hardware prefetchers do better without software prefetch). */
+    /** {@link #cpuFeatures} bit of an AMD CPU (TERN_FEATURE_AMD in tern_cpu.h): {@link SoftwarePrefetch#AUTO} picks by it. */
     public static final int FEATURE_AMD = 32;
 
     /**

@@ -26,21 +26,15 @@ public record ModelOptions(NumericPath path, String kernel, int threads, FfnActi
         if (prefetch == null) prefetch = SoftwarePrefetch.AUTO;
     }
 
-    /** Software prefetch by CPU (AUTO). */
-    public ModelOptions(NumericPath path, String kernel, int threads, FfnActivation ffnActivation, boolean int8Head, KvType kvType,
-                        boolean releaseFilePages) {
-        this(path, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages, SoftwarePrefetch.AUTO);
-    }
-
     /** The KV cache element type: as given, else the path's default. */
     @Override
     public KvType kvType() {
         return kvType != null ? kvType : path == NumericPath.INT8 ? KvType.F16 : KvType.F32;
     }
 
-    /** File pages released after load. */
+    /** File pages released after load, software prefetch by CPU. */
     public ModelOptions(NumericPath path, String kernel, int threads, FfnActivation ffnActivation, boolean int8Head, KvType kvType) {
-        this(path, kernel, threads, ffnActivation, int8Head, kvType, true);
+        this(path, kernel, threads, ffnActivation, int8Head, kvType, true, SoftwarePrefetch.AUTO);
     }
 
     /** int8 head on, the path's default KV cache type, file pages released after load. */
