@@ -73,7 +73,8 @@ final class BenchCommand implements Callable<Integer> {
             int[] ids = new SplittableRandom(7).ints(prompt, 0, vocab).toArray();
 
             System.err.println("warming up (" + m.kernelName() + ", " + nThreads + " threads) ...");
-            run(pass, Arrays.copyOf(ids, Math.min(prompt, 64)), 16, ctx, vocab);
+            run(pass, ids, 16, ctx, vocab);  // the measured prompt's size: every path and KV page it needs, warm
+            awaitJitIdle();
 
             long t0 = System.nanoTime();
             KvCache cache = pass.newCache(ctx);
@@ -181,6 +182,22 @@ final class BenchCommand implements Callable<Integer> {
     /** ", software prefetch MODE" for native kernels. */
     private static String prefetchNote(BitNetModel m) {
         return m.pool().kernel() instanceof NativeKernel k ? ", software prefetch " + k.prefetch().label() : "";
+    }
+
+    /**
+     * Waits (at most 10 s) until the JIT has compiled nothing for 250 ms: on 2 cores a compiler thread still busy with
+     * the warm-up's methods takes a core from the measured run.
+     */
+    private static void awaitJitIdle() throws InterruptedException {
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) return;
+        long deadline = System.nanoTime() + 10_000_000_000L, last = -1;
+        while (System.nanoTime() < deadline) {
+            long total = jit.getTotalCompilationTime();
+            if (total == last) return;
+            last = total;
+            Thread.sleep(250);
+        }
     }
 
     private static void run(ForwardPass pass, int[] ids, int decode, int ctx, int vocab) {

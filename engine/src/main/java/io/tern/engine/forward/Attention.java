@@ -10,11 +10,19 @@ import java.util.function.IntConsumer;
  * Causal grouped-query attention of a run of tokens against one sequence's KV cache, on the model's compute pool.
  * Query head h reads KV head h / (heads / kvHeads); the group of query heads of one KV head is done together, so
  * each key and value is read once per token. Work is split by KV cache page ({@link PageAttention}): a decode step
- * spreads (KV head, page) pairs over the threads, a prompt spreads (token, KV head) pairs; either way each page
- * yields a partial softmax, merged in page order, so a position gives the same bits in a prompt and in decode.
+ * spreads (KV head, page) pairs over the threads, a prompt spreads (tile of {@link #QUERY_TILE} tokens, KV head) pairs;
+ * either way each page yields a partial softmax, merged in page order, so a position gives the same bits in a prompt
+ * and in decode.
  * One instance per {@link ForwardPass} (it holds the job and scratch).
  */
 final class Attention {
+    /**
+     * Prompt tokens whose queries share each page read: the pages every token of a tile sees in full run once for all
+     * of them, as one group of QUERY_TILE · group query heads (a head's row is computed alike in any group: the same
+     * bits), so a page streams in once per tile instead of once per token. Each token's last page or two (cut by the
+     * causal mask) run per token.
+     */
+    static final int QUERY_TILE = 8;
     private final int heads;
     private final int kvHeads;
     private final int headDim;
@@ -22,8 +30,9 @@ final class Attention {
     private final int maxPages;
     private final MatmulPool pool;
     private final PageAttention page;
+    private final PageAttention[] tiles;            // [n]: the page kernel for a group of n prompt tokens' query heads
     private final ThreadLocal<float[]> scores;      // PageAttention scratch per thread
-    private final ThreadLocal<float[]> tokenPartials; // prompt: (maxPages, partialSize) per thread
+    private final ThreadLocal<TileScratch> tileScratch; // prompt: per thread
     private final IntConsumer task = this::task;
     private float[] partials = new float[0];        // decode: (decode segments, kvHeads, maxPages, partialSize)
     private AtomicIntegerArray pagesLeft = new AtomicIntegerArray(0); // decode: (decode segments, kvHeads) pages not yet run
@@ -44,8 +53,10 @@ final class Attention {
         this.maxPages = Math.ceilDiv(context, KvCache.PAGE);
         this.pool = pool;
         this.page = PageAttention.create(group, headDim, kvHeads, preferNative);
+        this.tiles = new PageAttention[QUERY_TILE + 1];
+        for (int n = 2; n <= QUERY_TILE; n++) tiles[n] = PageAttention.create(n * group, headDim, kvHeads, preferNative);
         this.scores = ThreadLocal.withInitial(() -> new float[page.scratchSize()]);
-        this.tokenPartials = ThreadLocal.withInitial(() -> new float[maxPages * page.partialSize()]);
+        this.tileScratch = ThreadLocal.withInitial(() -> new TileScratch(tiles[QUERY_TILE], headDim));
     }
 
     /**
@@ -76,7 +87,7 @@ final class Attention {
             pages[i] = Math.ceilDiv(s.start() + 1, KvCache.PAGE);
             slot[i] = s.count() == 1 ? decodes++ : -1;
             firstTask[i] = tasks;
-            tasks += s.count() == 1 ? kvHeads * pages[i] : s.count() * kvHeads;
+            tasks += s.count() == 1 ? kvHeads * pages[i] : Math.ceilDiv(s.count(), QUERY_TILE) * kvHeads;
             r += s.count();
         }
         firstTask[batch.size()] = tasks;
@@ -122,28 +133,73 @@ final class Attention {
         int local = i - firstTask[s];
         if (slot[s] >= 0) {
             int kh = local % kvHeads, p = local / kvHeads;
-            int qOff = row[s] * heads * headDim + kh * group * headDim;
+            int qOff = qOffset(s, 0, kh);
             boolean last = i + 1 == firstTask[s + 1];  // else this thread most likely runs task i + 1 next
             int nextKh = last ? 0 : (local + 1) % kvHeads, nextPage = last ? -1 : (local + 1) / kvHeads;
             page.run(caches[s], layer, kh, p, start[s] + 1, q, qOff, partials, partialOffset(s, kh, p), scores.get(), nextKh, nextPage);
             // Whichever thread runs a head's last page merges its pages, inside the job: the other threads' partials
             // were written before their decrements, which this one has seen.
-            if (pagesLeft.decrementAndGet(slot[s] * kvHeads + kh) == 0) merge(partials, partialOffset(s, kh, 0), pages[s], out, qOff);
+            if (pagesLeft.decrementAndGet(slot[s] * kvHeads + kh) == 0) merge(partials, partialOffset(s, kh, 0), page.partialSize(), pages[s], out, qOff);
         } else {
-            int t = local / kvHeads, kh = local % kvHeads;
-            int end = start[s] + t + 1, n = Math.ceilDiv(end, KvCache.PAGE);
-            int rowOff = (row[s] + t) * heads * headDim + kh * group * headDim;
-            float[] part = tokenPartials.get(), sc = scores.get();
-            for (int p = 0; p < n; p++) {
-                page.run(caches[s], layer, kh, p, end, q, rowOff, part, p * page.partialSize(), sc, kh, p + 1 < n ? p + 1 : -1);
-            }
-            merge(part, 0, n, out, rowOff);
+            promptTile(s, local / kvHeads * QUERY_TILE, local % kvHeads);
         }
     }
 
-    /** out_g = Σ_p e^(m_p − M) · acc_p / Σ_p e^(m_p − M) · l_p over pages in order, for each query head g of a group. */
-    private void merge(float[] part, int off, int n, float[] out, int outOff) {
-        int ps = page.partialSize(), stride = headDim + 2;
+    /**
+     * Tokens [t0, t0 + QUERY_TILE) of prompt segment s (fewer at its end) against KV head kh: pages below the first
+     * token's position run once for the tile, the rest per token; then each token merges its pages in order.
+     */
+    private void promptTile(int s, int t0, int kh) {
+        int nt = Math.min(QUERY_TILE, count[s] - t0), stride = headDim + 2, tokenPart = group * stride;
+        int full = nt > 1 ? (start[s] + t0 + 1) / KvCache.PAGE : 0;  // pages every token of the tile sees whole
+        int pageStride = nt * tokenPart;
+        TileScratch ts = tileScratch.get();
+        float[] part = ts.partials(Math.ceilDiv(start[s] + t0 + nt, KvCache.PAGE) * pageStride);
+        if (full > 0) {
+            PageAttention tile = tiles[nt];
+            for (int t = 0; t < nt; t++) System.arraycopy(q, qOffset(s, t0 + t, kh), ts.q, t * group * headDim, group * headDim);
+            for (int p = 0; p < full; p++) {
+                tile.run(caches[s], layer, kh, p, (p + 1) * KvCache.PAGE, ts.q, 0, part, p * pageStride, ts.scores, kh, p + 1 < full ? p + 1 : -1);
+            }
+        }
+        float[] sc = scores.get();
+        for (int t = 0; t < nt; t++) {
+            int end = start[s] + t0 + t + 1, n = Math.ceilDiv(end, KvCache.PAGE), rowOff = qOffset(s, t0 + t, kh);
+            for (int p = full; p < n; p++) {
+                page.run(caches[s], layer, kh, p, end, q, rowOff, part, p * pageStride + t * tokenPart, sc, kh, p + 1 < n ? p + 1 : -1);
+            }
+            merge(part, t * tokenPart, pageStride, n, out, rowOff);
+        }
+    }
+
+    /** Where the query heads of KV head kh for token t of segment s start in q (and their output in out). */
+    private int qOffset(int s, int t, int kh) {
+        return (row[s] + t) * heads * headDim + kh * group * headDim;
+    }
+
+    /** A thread's prompt scratch: a tile's gathered queries, its page scratch, and partials (grown on demand). */
+    private static final class TileScratch {
+        final float[] q;
+        final float[] scores;
+        private float[] partials = new float[0];
+
+        TileScratch(PageAttention tile, int headDim) {
+            this.q = new float[tile.group * headDim];
+            this.scores = new float[tile.scratchSize()];
+        }
+
+        float[] partials(int size) {
+            if (partials.length < size) partials = new float[Math.max(size, partials.length * 2)];
+            return partials;
+        }
+    }
+
+    /**
+     * out_g = Σ_p e^(m_p − M) · acc_p / Σ_p e^(m_p − M) · l_p over pages in order, for each query head g of a group;
+     * page p's partial starts at off + p · ps.
+     */
+    private void merge(float[] part, int off, int ps, int n, float[] out, int outOff) {
+        int stride = headDim + 2;
         for (int g = 0; g < group; g++) {
             int base = off + g * stride, o = outOff + g * headDim;
             float max = Float.NEGATIVE_INFINITY;

@@ -108,6 +108,30 @@ class AttentionTest {
     }
 
     /**
+     * A prompt fed in chunks that start mid-page (so query tiles straddle page boundaries, and the last tile of each
+     * chunk is short) gives the same bits as decoding token by token.
+     */
+    @ParameterizedTest(name = "{0}, native {1}")
+    @CsvSource({"F32, false", "F16, false", "Q8, false", "F16, true", "Q8, true"})
+    void chunkedPromptEqualsDecodeBitForBit(KvType type, boolean preferNative) {
+        int heads = 8, kvHeads = 2, dim = heads * HEAD_DIM, positions = 300;
+        Case c = Case.random(heads, kvHeads, positions, 9);
+        KvCache cache = c.cache(type);
+        try (MatmulPool one = new MatmulPool(null, 1); MatmulPool two = new MatmulPool(null, 2)) {
+            Attention chunks = new Attention(heads, kvHeads, HEAD_DIM, positions, two, preferNative);
+            float[] prompt = new float[positions * dim];
+            int[] cuts = {0, 1, 70, 131, 133, 241, positions};
+            for (int i = 0; i + 1 < cuts.length; i++) {
+                chunks.compute(c.q, cuts[i], cuts[i + 1] - cuts[i], cuts[i], cache, 0, prompt);
+            }
+            Attention single = new Attention(heads, kvHeads, HEAD_DIM, positions, one, preferNative);
+            float[] out = new float[positions * dim];
+            for (int pos = 0; pos < positions; pos++) single.compute(c.q, pos, 1, pos, cache, 0, out);
+            assertArrayEquals(out, prompt);
+        }
+    }
+
+    /**
      * The C page kernel gives the Java one's bits: head sizes with and without a remainder of the 4-vector tile, groups
      * of 1 to 5 query heads (register tiles of 4, or 2 on AVX2, with a rest), full and partial pages, prompt and decode.
      */
