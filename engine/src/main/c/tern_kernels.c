@@ -17,7 +17,9 @@
 #define BLOCK_BYTES 64
 #define BLOCK_COLS 256
 /* Row blocks for many tokens: the rows' weights stay in L1/L2 while every token tile passes over them. */
+#ifndef ROW_BLOCK
 #define ROW_BLOCK 16
+#endif
 /* Tokens whose activations stay in L2 (64 × 6912 B = 442 KB at most) while a chunk of rows passes over them. */
 #ifndef TOKEN_BLOCK
 #define TOKEN_BLOCK 64
@@ -77,6 +79,28 @@ static inline void ramp(const uint8_t *start, int64_t bytes, int32_t pf) {
         for (int64_t o = 0; o < n; o += 64) _mm_prefetch((const char *) start + o, o < PF_NEAR ? _MM_HINT_T0 : _MM_HINT_T1);
     }
     tern_next_read = start + bytes;
+}
+
+/* dpbusd accumulates in place (acc += u·s), but GCC 12 compiles the intrinsics as copy, accumulate into the copy, copy
+   back: two register moves per dpbusd on the accumulator's dependency chain, which on a Zen 5 VM held a decode row to
+   one dpbusd per cycle. Written as the one instruction it is (the same integers): s from memory where it is used once
+   (a row's activations), from a register where a tile feeds it to two rows (else GCC loads it again for each). */
+__attribute__((target("avx512f,avx512vnni"), always_inline))
+static inline __m512i dpbusd512(__m512i acc, __m512i u, __m512i s) {
+    __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "vm"(s));
+    return acc;
+}
+
+__attribute__((target("avx512f,avx512vnni"), always_inline))
+static inline __m512i dpbusd512r(__m512i acc, __m512i u, __m512i s) {
+    __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s));
+    return acc;
+}
+
+__attribute__((target("avx2,avxvnni"), always_inline))
+static inline __m256i dpbusd256(__m256i acc, __m256i u, __m256i s) {
+    __asm__("%{vex%} vpdpbusd %2, %1, %0" : "+x"(acc) : "x"(u), "xm"(s));
+    return acc;
 }
 
 /* ---------------------------------------------------------------- AVX2: maddubs into int16, madd to int32 */
@@ -152,7 +176,7 @@ static inline void row_avxvnni_pair(const job *j, int r, int t, const int NT) {
                 __m256i code = _mm256_and_si256(v, m[k]);
                 for (int n = 0; n < NT; n++) {
                     __m256i a = _mm256_loadu_si256((const __m256i *) (qa + n * j->q_stride + 64 * k));
-                    s[n][k] = _mm256_dpbusd_avx_epi32(s[n][k], code, a);
+                    s[n][k] = dpbusd256(s[n][k], code, a);
                 }
             }
         }
@@ -173,7 +197,7 @@ static inline void row_avxvnni(const job *j, int r, int t, const int NT) {
 /* AVX-512 VNNI, written out with named accumulators: with arrays indexed in loops GCC kept shuffling them between
    registers and spilled one to the stack every block (a 4-token tile ran at a third of the dpbusd rate). */
 #define Z512 _mm512_setzero_si512()
-#define DP512(acc, code, p) acc = _mm512_dpbusd_epi32(acc, code, _mm512_loadu_si512((const void *) (p)))
+#define DP512(acc, code, p) acc = dpbusd512(acc, code, _mm512_loadu_si512((const void *) (p)))
 #define FOLD512(a0, a1, a2, a3) _mm512_add_epi32(_mm512_add_epi32(a0, _mm512_srai_epi32(a1, 2)), \
                                                  _mm512_add_epi32(_mm512_srai_epi32(a2, 4), _mm512_srai_epi32(a3, 6)))
 
@@ -221,7 +245,7 @@ static inline void row4_avx512vnni(const job *j, int r, int t) {
 /* Eight tokens in one pass over the row: a batch of 8 decode steps then streams each weight byte once at an even
    pace, instead of a 4-token tile that waits on memory followed by one that only computes. 32 accumulators per
    code would not fit the 32 registers, so codes are shifted down (3 shifts per block, shared by 8 tokens). */
-#define DP8(n, qn) acc##n = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_dpbusd_epi32(acc##n, \
+#define DP8(n, qn) acc##n = dpbusd512(dpbusd512(dpbusd512(dpbusd512(acc##n, \
         c0, _mm512_loadu_si512((const void *) (qn + o))), c1, _mm512_loadu_si512((const void *) (qn + o + 64))), \
         c2, _mm512_loadu_si512((const void *) (qn + o + 128))), c3, _mm512_loadu_si512((const void *) (qn + o + 192)))
 
@@ -280,10 +304,15 @@ static inline void row8_avxvnni(const job *j, int r, int t) { row_avxvnni(j, r, 
    2560x6912 (4-token pairs) and from 1.07 to 1.12 on 6912x2560 (8-token pairs). 16 accumulators: codes are shifted
    down (3 shifts + 4 ANDs per row block) instead of masked in place. */
 #define LDQ(p) _mm512_loadu_si512((const void *) (p))
-#define DPB _mm512_dpbusd_epi32
+#define DPB dpbusd512r
 #define PAIR(n, qn) do { __m512i x0 = LDQ(qn + o), x1 = LDQ(qn + o + 64), x2 = LDQ(qn + o + 128), x3 = LDQ(qn + o + 192); \
         a##n = DPB(DPB(DPB(DPB(a##n, c0, x0), c1, x1), c2, x2), c3, x3);                                                \
         b##n = DPB(DPB(DPB(DPB(b##n, d0, x0), d1, x1), d2, x2), d3, x3); } while (0)
+/* 4-token pairs keep codes 0-1 and 2-3 in separate accumulators (those the 8-token pairs use for tokens 4-7): two
+   chains of 2 dpbusd per block instead of one of 4, which held a pass over 6912-column rows to the chain latency. */
+#define PAIR_SPLIT(n, m, qn) do { __m512i x0 = LDQ(qn + o), x1 = LDQ(qn + o + 64), x2 = LDQ(qn + o + 128), x3 = LDQ(qn + o + 192); \
+        a##n = DPB(DPB(a##n, c0, x0), c1, x1); a##m = DPB(DPB(a##m, c2, x2), c3, x3);                                       \
+        b##n = DPB(DPB(b##n, d0, x0), d1, x1); b##m = DPB(DPB(b##m, d2, x2), d3, x3); } while (0)
 #define PAIR_STORE(n) do { store(j, r, t + n, _mm512_reduce_add_epi32(a##n)); store(j, r + 1, t + n, _mm512_reduce_add_epi32(b##n)); } while (0)
 
 /* The lane sums of 8 accumulators (tokens t..t+7 of row r) as one vector, then stored like store() does per element:
@@ -327,13 +356,18 @@ static inline void rows2_avx512vnni(const job *j, int r, int t, const int NT2) {
         __m512i d0 = _mm512_and_si512(y, m), d1 = _mm512_and_si512(_mm512_srli_epi16(y, 2), m);
         __m512i d2 = _mm512_and_si512(_mm512_srli_epi16(y, 4), m), d3 = _mm512_and_si512(_mm512_srli_epi16(y, 6), m);
         size_t o = (size_t) b * BLOCK_COLS;
-        PAIR(0, q0); PAIR(1, q1); PAIR(2, q2); PAIR(3, q3);
-        if (NT2 == 8) { PAIR(4, q4); PAIR(5, q5); PAIR(6, q6); PAIR(7, q7); }
+        if (NT2 == 8) {
+            PAIR(0, q0); PAIR(1, q1); PAIR(2, q2); PAIR(3, q3); PAIR(4, q4); PAIR(5, q5); PAIR(6, q6); PAIR(7, q7);
+        } else {
+            PAIR_SPLIT(0, 4, q0); PAIR_SPLIT(1, 5, q1); PAIR_SPLIT(2, 6, q2); PAIR_SPLIT(3, 7, q3);
+        }
     }
     if (NT2 == 8) {
         store8(j, r, t, a0, a1, a2, a3, a4, a5, a6, a7);
         store8(j, r + 1, t, b0, b1, b2, b3, b4, b5, b6, b7);
     } else {
+        a0 = _mm512_add_epi32(a0, a4); a1 = _mm512_add_epi32(a1, a5); a2 = _mm512_add_epi32(a2, a6); a3 = _mm512_add_epi32(a3, a7);
+        b0 = _mm512_add_epi32(b0, b4); b1 = _mm512_add_epi32(b1, b5); b2 = _mm512_add_epi32(b2, b6); b3 = _mm512_add_epi32(b3, b7);
         PAIR_STORE(0); PAIR_STORE(1); PAIR_STORE(2); PAIR_STORE(3);
     }
 }
@@ -448,7 +482,7 @@ static inline void i8row_avxvnni(const i8job *j, int r, int t, const int NT) {
             __m256i u = _mm256_xor_si256(_mm256_load_si256((const __m256i *) (w + c + 32 * h)), flip);
             for (int n = 0; n < NT; n++) {
                 __m256i x = _mm256_loadu_si256((const __m256i *) (q0 + n * j->q_stride + c + 32 * h));
-                s[n][h] = _mm256_dpbusd_avx_epi32(s[n][h], u, x);
+                s[n][h] = dpbusd256(s[n][h], u, x);
             }
         }
     }
@@ -456,7 +490,7 @@ static inline void i8row_avxvnni(const i8job *j, int r, int t, const int NT) {
 }
 
 /* Named accumulators, two chains per token (see row4_avx512vnni on why not arrays). */
-#define I8DP(acc, u, p) acc = _mm512_dpbusd_epi32(acc, u, _mm512_loadu_si512((const void *) (p)))
+#define I8DP(acc, u, p) acc = dpbusd512(acc, u, _mm512_loadu_si512((const void *) (p)))
 
 __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
 static inline void i8row_avx512vnni(const i8job *j, int r, int t, const int NT) {
@@ -491,7 +525,7 @@ static inline void i8row_avx512vnni(const i8job *j, int r, int t, const int NT) 
 }
 
 /* Eight tokens per pass over an int8 row (the lm_head of a batch of decode steps): one chain per token. */
-#define I8DP8(n, qn) acc##n = _mm512_dpbusd_epi32(acc##n, u, _mm512_loadu_si512((const void *) (qn + c)))
+#define I8DP8(n, qn) acc##n = dpbusd512(acc##n, u, _mm512_loadu_si512((const void *) (qn + c)))
 
 __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
 static inline void i8row8_avx512vnni(const i8job *j, int r, int t) {
