@@ -4,15 +4,15 @@
  * species (AVX-512: 16, AVX2: 8), so a position gives the same bits whichever kernel ran, in a prompt and in decode.
  *
  *   tern_attn_page_<isa>(kind, kscale, vscale, kpage, vpage, kh, n, group, head_dim, scale, q, q_off, part, p_off, sc,
- *                        next_kpage, next_vpage, next_kh)
+ *                        next_kpage, next_kh)
  *
  * Positions [0, n) of one KV cache page of KV head kh, against the group of query heads at q[q_off..]: writes per head
  * g the partial softmax part[p_off + g·(head_dim + 2) ..] = acc (head_dim), max, sum; sc is scratch of group·PAGE
  * floats. Per head, a page's keys are (head_dim, PAGE) and its values (PAGE, head_dim), each one contiguous run, heads
  * one after another; kind 0: F32, 1: F16 (halves in order, widened by vcvtph2ps), 2: int8 quads in ints with
  * per-position scales kscale / vscale of (kv_heads, PAGE) (KvCache's layouts; the scales NULL otherwise).
- * next_kpage / next_vpage / next_kh (or NULL): the task this thread most likely runs next, whose keys and values stream
- * in (into L2; on AMD with the non-temporal hint) while this one computes.
+ * next_kpage / next_kh (or NULL): the task this thread most likely runs next, whose keys stream in while this one sums
+ * its values (into L2; on AMD with the non-temporal hint).
  *
  * Why native: from memory a page costs the Java kernel ~4x its compute; its loops keep too few misses in flight and
  * Java cannot prefetch. Here a thread's tasks read memory back to back.

@@ -27,7 +27,7 @@ final class NativePageAttention extends PageAttention {
             ADDRESS, ADDRESS, JAVA_INT, JAVA_INT,             // kpage, vpage, kh, n
             JAVA_INT, JAVA_INT, JAVA_FLOAT,                   // group, head_dim, scale
             ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS,    // q, q_off, part, p_off, sc
-            ADDRESS, ADDRESS, JAVA_INT);                      // next_kpage, next_vpage, next_kh
+            ADDRESS, JAVA_INT);                               // next_kpage, next_kh
     /** The bound entry point for this CPU and the JVM's vector width, or null with the reason in {@link #UNAVAILABLE}. */
     private static final MethodHandle PAGE;
     private static final String ISA;
@@ -91,8 +91,7 @@ final class NativePageAttention extends PageAttention {
         }
         MemorySegment k = cache.keys(layer, page), v = cache.values(layer, page);
         MemorySegment nextK = nextPage < 0 ? null : cache.keys(layer, nextPage);
-        MemorySegment nextV = nextPage < 0 ? null : cache.values(layer, nextPage);
-        if (nextK == null) nextK = nextV = MemorySegment.NULL;  // not stored yet
+        if (nextK == null) nextK = MemorySegment.NULL;  // none, or not stored yet
         // The C side trusts these: a bad index would corrupt memory instead of throwing.
         Objects.checkIndex(kh, kvHeads);
         Objects.checkIndex(nextKh, kvHeads);
@@ -101,7 +100,7 @@ final class NativePageAttention extends PageAttention {
         Objects.checkFromIndexSize(0, group * KvCache.PAGE, sc.length);
         try {
             PAGE.invokeExact(kind(type), ks, vs, k, v, kh, n, group, headDim, scale,
-                    MemorySegment.ofArray(q), qOff, MemorySegment.ofArray(part), pOff, MemorySegment.ofArray(sc), nextK, nextV, nextKh);
+                    MemorySegment.ofArray(q), qOff, MemorySegment.ofArray(part), pOff, MemorySegment.ofArray(sc), nextK, nextKh);
         } catch (Throwable e) {
             throw new IllegalStateException("native page attention (" + ISA + ") failed", e);
         }
