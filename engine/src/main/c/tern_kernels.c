@@ -588,6 +588,57 @@ int32_t tern_cpu_features(void) {
     return f;
 }
 
+/* ---------------------------------------------------------------- F16 rows × float activations (an lm_head kept F16)
+ * y[t·rows + r] = Σ_c w[r][c] · x[t·x_stride + c] for rows [r0, r1): rows of cols halves, row-major as the file holds
+ * them (the 2B4T head: 657 MB read per token). Each row is widened 16 (AVX2: 8) halves at a time into four
+ * accumulators; a tail of cols % 16 runs one half at a time. Rows of many tokens are re-read from L1. */
+#define F16_ROW(isa, VF, L, cvt, fma, zero, reduce)                                                           \
+    for (int t = 0; t < tokens; t++) {                                                                        \
+        const float *xt = x + (size_t) t * x_stride;                                                          \
+        VF a0 = zero, a1 = zero, a2 = zero, a3 = zero;                                                        \
+        int c = 0;                                                                                            \
+        for (; c + 4 * L <= cols; c += 4 * L) {                                                               \
+            if (t == 0) for (int o = 0; o < 8 * L; o += 64) PREFETCH(pf, (const char *) (wr + c) + o);        \
+            a0 = fma(cvt(wr + c), _mm##isa##_loadu_ps(xt + c), a0);                                          \
+            a1 = fma(cvt(wr + c + L), _mm##isa##_loadu_ps(xt + c + L), a1);                                  \
+            a2 = fma(cvt(wr + c + 2 * L), _mm##isa##_loadu_ps(xt + c + 2 * L), a2);                          \
+            a3 = fma(cvt(wr + c + 3 * L), _mm##isa##_loadu_ps(xt + c + 3 * L), a3);                          \
+        }                                                                                                     \
+        for (; c + L <= cols; c += L) a0 = fma(cvt(wr + c), _mm##isa##_loadu_ps(xt + c), a0);                 \
+        float sum = reduce(_mm##isa##_add_ps(_mm##isa##_add_ps(a0, a1), _mm##isa##_add_ps(a2, a3)));          \
+        for (; c < cols; c++) sum += _cvtsh_ss(wr[c]) * xt[c];                                                \
+        y[(size_t) t * rows + r] = sum;                                                                       \
+    }
+
+__attribute__((target("avx2,fma,f16c")))
+static inline float f16_hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+#define CVT256(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (p)))
+#define CVT512(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p)))
+
+__attribute__((target("avx2,fma,f16c")))
+void tern_f16_avx2(const uint16_t *w, int32_t cols, int32_t rows, int32_t r0, int32_t r1,
+                   const float *x, int64_t x_stride, int32_t tokens, float *y, int32_t pf) {
+    for (int r = r0; r < r1; r++) {
+        const uint16_t *wr = w + (size_t) r * cols;
+        F16_ROW(256, __m256, 8, CVT256, _mm256_fmadd_ps, _mm256_setzero_ps(), f16_hsum8)
+    }
+}
+
+__attribute__((target("avx512f,f16c")))
+void tern_f16_avx512(const uint16_t *w, int32_t cols, int32_t rows, int32_t r0, int32_t r1,
+                     const float *x, int64_t x_stride, int32_t tokens, float *y, int32_t pf) {
+    for (int r = r0; r < r1; r++) {
+        const uint16_t *wr = w + (size_t) r * cols;
+        F16_ROW(512, __m512, 16, CVT512, _mm512_fmadd_ps, _mm512_setzero_ps(), _mm512_reduce_add_ps)
+    }
+}
+
 /* Streaming read for the bandwidth baseline: sums bytes [0, n) as 64-bit lanes (n a multiple of 128). The roofline
    divides by the best of this and the Vector API sum, so the engine is measured against the fastest plain read. */
 __attribute__((target("avx2")))

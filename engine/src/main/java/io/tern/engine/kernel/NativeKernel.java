@@ -45,19 +45,27 @@ public final class NativeKernel implements TernaryKernel {
             ADDRESS, ADDRESS, ADDRESS, ADDRESS,       // iout, fout, ws, xs
             JAVA_INT);                                // software prefetch mode (SoftwarePrefetch.mode)
 
+    private static final FunctionDescriptor RUN_F16 = FunctionDescriptor.ofVoid(
+            ADDRESS, JAVA_INT, JAVA_INT,              // w, cols, rows
+            JAVA_INT, JAVA_INT,                       // r0, r1
+            ADDRESS, JAVA_LONG, JAVA_INT,             // x, x_stride, tokens
+            ADDRESS, JAVA_INT);                       // y, software prefetch mode
+
     private final Isa isa;
     private final int features;
     private final MethodHandle run;
     private final MethodHandle runI8;
+    private final MethodHandle runF16;  // F16 rows × float: AVX-512F, else AVX2 + FMA + F16C
     /** How the kernels prefetch weights: a resolved {@link SoftwarePrefetch} (never AUTO). */
     private volatile SoftwarePrefetch prefetch;
 
-    private NativeKernel(Isa isa, int features, MethodHandle run, MethodHandle runI8) {
+    private NativeKernel(Isa isa, int features, MethodHandle run, MethodHandle runI8, MethodHandle runF16) {
         this.isa = isa;
         this.features = features;
         this.prefetch = SoftwarePrefetch.AUTO.resolve(this);
         this.run = run;
         this.runI8 = runI8;
+        this.runF16 = runF16;
     }
 
     /**
@@ -84,7 +92,9 @@ public final class NativeKernel implements TernaryKernel {
         }
         MethodHandle run = linker.downcallHandle(symbol(lib, isa.symbol()), RUN, Linker.Option.critical(true));
         MethodHandle runI8 = linker.downcallHandle(symbol(lib, isa.int8Symbol()), RUN_I8, Linker.Option.critical(true));
-        return new NativeKernel(isa, features, run, runI8);
+        String f16 = isa == Isa.AVX512VNNI ? "tern_f16_avx512" : (features & FEATURE_AVX2_FMA_F16C) != 0 ? "tern_f16_avx2" : null;
+        MethodHandle runF16 = f16 == null ? null : linker.downcallHandle(symbol(lib, f16), RUN_F16, Linker.Option.critical(true));
+        return new NativeKernel(isa, features, run, runI8, runF16);
     }
 
     /** {@link #cpuFeatures} bits beyond the {@link Isa}s' own: what the attention kernels need. */
@@ -172,6 +182,28 @@ public final class NativeKernel implements TernaryKernel {
      */
     static MemorySegment bare(MemorySegment s) {
         return s.isNative() ? MemorySegment.ofAddress(s.address()) : s;
+    }
+
+    /** Whether {@link #matmulF16} runs here: AVX-512 with the AVX-512 ISA, else AVX2 with FMA and F16C. */
+    public boolean hasF16() { return runF16 != null; }
+
+    /**
+     * F16 rows × float activations: y[t · rows + r] = Σ_c w[r][c] · x[t · cols + c] for rows [r0, r1) and tokens
+     * [0, tokens); w holds rows × cols halves, row-major (an lm_head kept in the file's F16).
+     */
+    public void matmulF16(MemorySegment w, int rows, int cols, int r0, int r1, float[] x, int tokens, float[] y) {
+        java.util.Objects.checkFromToIndex(r0, r1, rows);
+        if (w.byteSize() < 2L * rows * cols) throw new IllegalArgumentException("F16 matrix of " + w.byteSize() + " bytes, need " + rows + "x" + cols);
+        if ((long) tokens * cols > x.length || (long) tokens * rows > y.length) {
+            throw new IllegalArgumentException(tokens + " tokens do not fit x[" + x.length + "] / y[" + y.length + "] for " + rows + "x" + cols);
+        }
+        if (runF16 == null) throw new IllegalStateException("no native F16 kernel on this CPU");
+        if (r0 == r1 || tokens == 0) return;
+        try {
+            runF16.invokeExact(bare(w), cols, rows, r0, r1, MemorySegment.ofArray(x), (long) cols, tokens, MemorySegment.ofArray(y), prefetch.mode);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native F16 kernel failed", e);
+        }
     }
 
     private void callI8(Int8Matrix w, Int8Activations x, int r0, int r1, MemorySegment iout, MemorySegment fout) {

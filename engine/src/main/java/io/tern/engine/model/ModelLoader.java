@@ -113,7 +113,10 @@ public final class ModelLoader {
                 lmHead = new Int8Linear(Int8Matrix.quantize(c.vocab(), c.dim(), rows, arena, pool), pool);
                 copiedFromFile.add(headData);
             } else {
-                lmHead = floatHead;
+                // Kept as the file has it; an F16 head streams through the native kernel where there is one.
+                lmHead = pool.kernel() instanceof NativeKernel k && k.hasF16() && t.type() == GgmlType.F16
+                        ? new NativeF16Linear(file.data(t), c.vocab(), c.dim(), k, pool)
+                        : floatHead;
                 mappedBytesInUse += t.byteSize();
             }
         }
