@@ -16,9 +16,10 @@
 
 #define BLOCK_BYTES 64
 #define BLOCK_COLS 256
-/* Row blocks for many tokens: the rows' weights stay in L1/L2 while every token tile passes over them. */
+/* Row blocks for many tokens: the rows' weights stay in L2 while every token tile passes over them. On a Zen 5 VM
+   (2 threads, 64 tokens) 64 rows beat 16 by 16% on 2560x6912, 7% on 2560x3840 and 4% on 6912x2560. */
 #ifndef ROW_BLOCK
-#define ROW_BLOCK 16
+#define ROW_BLOCK 64
 #endif
 /* Tokens whose activations stay in L2 (64 × 6912 B = 442 KB at most) while a chunk of rows passes over them. */
 #ifndef TOKEN_BLOCK
