@@ -622,23 +622,19 @@ static inline float f16_hsum8(__m256 v) {
 #define CVT256(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (p)))
 #define CVT512(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p)))
 
-__attribute__((target("avx2,fma,f16c")))
-void tern_f16_avx2(const uint16_t *w, int32_t cols, int32_t rows, int32_t r0, int32_t r1,
-                   const float *x, int64_t x_stride, int32_t tokens, float *y, int32_t pf) {
-    for (int r = r0; r < r1; r++) {
-        const uint16_t *wr = w + (size_t) r * cols;
-        F16_ROW(256, __m256, 8, CVT256, _mm256_fmadd_ps, _mm256_setzero_ps(), f16_hsum8)
+/* One exported entry per instruction set: rows [r0, r1), each against every token. */
+#define F16_KERNEL(name, attrs, isa, VF, L, cvt, fma, zero, reduce)                                          \
+    __attribute__((target(attrs)))                                                                            \
+    void tern_f16_##name(const uint16_t *w, int32_t cols, int32_t rows, int32_t r0, int32_t r1,               \
+                         const float *x, int64_t x_stride, int32_t tokens, float *y, int32_t pf) {            \
+        for (int r = r0; r < r1; r++) {                                                                       \
+            const uint16_t *wr = w + (size_t) r * cols;                                                       \
+            F16_ROW(isa, VF, L, cvt, fma, zero, reduce)                                                       \
+        }                                                                                                     \
     }
-}
 
-__attribute__((target("avx512f,f16c")))
-void tern_f16_avx512(const uint16_t *w, int32_t cols, int32_t rows, int32_t r0, int32_t r1,
-                     const float *x, int64_t x_stride, int32_t tokens, float *y, int32_t pf) {
-    for (int r = r0; r < r1; r++) {
-        const uint16_t *wr = w + (size_t) r * cols;
-        F16_ROW(512, __m512, 16, CVT512, _mm512_fmadd_ps, _mm512_setzero_ps(), _mm512_reduce_add_ps)
-    }
-}
+F16_KERNEL(avx2, "avx2,fma,f16c", 256, __m256, 8, CVT256, _mm256_fmadd_ps, _mm256_setzero_ps(), f16_hsum8)
+F16_KERNEL(avx512, "avx512f,f16c", 512, __m512, 16, CVT512, _mm512_fmadd_ps, _mm512_setzero_ps(), _mm512_reduce_add_ps)
 
 /* Streaming read for the bandwidth baseline: sums bytes [0, n) as 64-bit lanes (n a multiple of 128). The roofline
    divides by the best of this and the Vector API sum, so the engine is measured against the fastest plain read. */
