@@ -8,9 +8,9 @@
  *
  * Positions [0, n) of one KV cache page of KV head kh, against the group of query heads at q[q_off..]: writes per head
  * g the partial softmax part[p_off + g·(head_dim + 2) ..] = acc (head_dim), max, sum; sc is scratch of group·PAGE
- * floats. Per head, a page's keys are (head_dim, PAGE) and its values (PAGE, head_dim), each one contiguous run, heads
- * one after another; kind 0: F32, 1: F16 (halves in order, widened by vcvtph2ps), 2: int8 quads in ints with
- * per-position scales kscale / vscale of (kv_heads, PAGE) (KvCache's layouts; the scales NULL otherwise).
+ * floats. A page holds per head its keys, (head_dim, PAGE), then its values, (PAGE, head_dim), then the next head's:
+ * kpage and vpage point at head 0's keys and values; kind 0: F32, 1: F16 (halves in order, widened by vcvtph2ps), 2:
+ * int8 quads in ints with per-position scales kscale / vscale of (kv_heads, PAGE) (KvCache's layouts; the scales NULL otherwise).
  * next_kpage / next_kh (or NULL): the task this thread most likely runs next, whose keys stream in while this one sums
  * its values (into L2; on AMD with the non-temporal hint).
  *

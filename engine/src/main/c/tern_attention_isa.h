@@ -102,8 +102,8 @@ static inline void NAME(page)(const int kind, const float *kscale, const float *
                               const void *next_kpage, int32_t next_kh) {
     const int es = kind == KV_F32 ? 4 : kind == KV_F16 ? 2 : 1, tile = 4 * L;
     const int64_t kbytes = (int64_t) head_dim * PAGE * es, vrow = (int64_t) head_dim * es;
-    const char *k = (const char *) kpage + kh * kbytes;
-    const char *v = (const char *) vpage + kh * kbytes;
+    const char *k = (const char *) kpage + kh * 2 * kbytes;   /* a head's keys, then its values, then the next head's */
+    const char *v = (const char *) vpage + kh * 2 * kbytes;
     q += q_off;
     part += p_off;
 
@@ -119,7 +119,7 @@ static inline void NAME(page)(const int kind, const float *kscale, const float *
             else ATTN_PF(k + o, _MM_HINT_T1);
         }
     }
-    const char *nk = ATTN_PREFETCH && next_kpage ? (const char *) next_kpage + next_kh * kbytes : NULL;
+    const char *nk = ATTN_PREFETCH && next_kpage ? (const char *) next_kpage + next_kh * 2 * kbytes : NULL;
     tern_attn_next_keys = nk;
 
     /* Scores sc[g·PAGE + j] = q_g · K_j, a tile of 4·L positions × GT heads per pass. */

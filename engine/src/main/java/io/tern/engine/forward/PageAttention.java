@@ -79,7 +79,7 @@ class PageAttention {
         // are masked below.
         for (int j = 0; j < n; j += TILE) {
             for (int d = 0; d < headDim; d++) {
-                long row = ((long) (kh * headDim + d) * PAGE + j) * es;  // key row d of head kh, from position j
+                long row = (kh * cache.headStride() + (long) d * PAGE + j) * es;  // key row d of head kh, from position j
                 load(type, keys, row, TILE, sc, wide + d * TILE);
             }
             scores(sc, wide, TILE, q, qOff, sc, j);
@@ -114,7 +114,7 @@ class PageAttention {
         for (int j = 0; j < n; j += TILE) {
             int m = Math.min(TILE, n - j);
             for (int t = 0; t < m; t++) {
-                long row = ((long) (kh * PAGE + j + t) * headDim) * es;  // value row j + t of head kh
+                long row = (kh * cache.headStride() + (long) (j + t) * headDim) * es;  // value row j + t of head kh
                 load(type, values, row, headDim, sc, wide + t * headDim);
             }
             values(sc, wide, headDim, j, m, sc, part, pOff);
