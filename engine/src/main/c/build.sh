@@ -10,5 +10,5 @@ fi
 mkdir -p "$(dirname "$out")"
 # -mavx2 is not global: each entry point carries its own target attribute and runs only where CPUID allows.
 # -ffp-contract=off: the attention kernel must round exactly as the Java one (fused only where it says fma).
-"$cc" -O3 -fPIC -shared -std=c11 -ffp-contract=off -Wall -Wextra -Werror -o "$out" "$dir/tern_kernels.c" "$dir/tern_attention.c"
+"$cc" -O3 -fPIC -shared -std=c11 -ffp-contract=off -Wall -Wextra -Werror -o "$out" "$dir/tern_kernels.c" "$dir/tern_dense.c" "$dir/tern_attention.c"
 echo "built $out with $cc"

@@ -7,12 +7,14 @@
  *
  * Unsigned codes × signed int8 is exactly maddubs (AVX2) or dpbusd (VNNI). One call handles a chunk of
  * rows for all tokens; results go to iout (int) or, if iout is NULL, to fout scaled by ws[r] / xs[t]. The last
- * argument of every entry point picks the software prefetch of weights: 0 none, 1 L1 + L2, 2 non-temporal (PREFETCH).
+ * argument of every entry point picks the software prefetch of weights: 0 none, 1 L1 + L2, 2 non-temporal (PREFETCH in
+ * tern_stream.h). Also here: the CPU probe and the plain streaming read the roofline is measured against.
  */
 #include <immintrin.h>
 #include <stdint.h>
 #include <stddef.h>
 #include "tern_cpu.h"
+#include "tern_stream.h"
 
 #define BLOCK_BYTES 64
 #define BLOCK_COLS 256
@@ -39,80 +41,8 @@ static inline void store(const job *j, int r, int t, int32_t d) {
     else j->fout[i] = j->ws[r] * (float) d / j->xs[t];
 }
 
-/* Weights stream from memory, and while the core computes, the hardware prefetchers alone keep too few lines in flight
-   (an Intel 2-core VM: a GEMV without software prefetch ran at 0.55 of a plain read). Which prefetch helps depends on
-   the CPU (ModelOptions.prefetch; auto picks by vendor):
-   1 (L1 + L2): each 64-byte line twice, into L1 PF_NEAR bytes ahead and into L2 PF_FAR bytes ahead (rows are
-     contiguous, so past a row's end too); on the Intel VM the far one took GEMV from 0.79 to 0.89-0.98 of a read on
-     2 threads. On an AMD Zen 5 VM it made decode steps 9-12% slower than none.
-   2 (non-temporal): each line once, PF_NTA bytes ahead with the NTA hint; on the Zen 5 VM decode steps alternating it
-     with none in one process ran 6-10% faster (8, 12, 16 and 32 KB ahead all gained; 2 KB lost).
-   Token tiles of 2-4 are still streaming-bound enough to gain too. */
-#ifndef PF_NEAR
-#define PF_NEAR 2048
-#endif
-#ifndef PF_FAR
-#define PF_FAR 16384
-#endif
-#ifndef PF_NTA
-#define PF_NTA 16384
-#endif
-#define PREFETCH(mode, p) do {                                                              \
-        if ((mode) == 1) {                                                                  \
-            _mm_prefetch((const char *) (p) + PF_NEAR, _MM_HINT_T0);                        \
-            _mm_prefetch((const char *) (p) + PF_FAR, _MM_HINT_T1);                         \
-        } else if ((mode) == 2) {                                                           \
-            _mm_prefetch((const char *) (p) + PF_NTA, _MM_HINT_NTA);                        \
-        }                                                                                   \
-    } while (0)
-
-/* The prefetch mode a call of this many tokens uses: past one tile of 4 tokens, rows are read again from cache, and a
-   non-temporal prefetch would evict them. */
-static inline int32_t batch_pf(int32_t tokens, int32_t pf) { return tokens > 4 && pf == 2 ? 0 : pf; }
-
-/* Where this thread's last call stopped reading: with prefetch 1, a call that starts elsewhere (a new job, a stolen
-   bite) prefetches its first PF_FAR bytes at once, which the loop's own prefetches would only reach PF_FAR bytes in. */
-static __thread const uint8_t *tern_next_read;
-
-static inline void ramp(const uint8_t *start, int64_t bytes, int32_t pf) {
-    if (pf == 1 && start != tern_next_read) {
-        int64_t n = bytes < PF_FAR ? bytes : PF_FAR;
-        for (int64_t o = 0; o < n; o += 64) _mm_prefetch((const char *) start + o, o < PF_NEAR ? _MM_HINT_T0 : _MM_HINT_T1);
-    }
-    tern_next_read = start + bytes;
-}
-
-/* dpbusd accumulates in place (acc += u·s), but GCC 12 compiles the intrinsics as copy, accumulate into the copy, copy
-   back: two register moves per dpbusd on the accumulator's dependency chain, which on a Zen 5 VM held a decode row to
-   one dpbusd per cycle. Written as the one instruction it is (the same integers): s from memory where it is used once
-   (a row's activations), from a register where a tile feeds it to two rows (else GCC loads it again for each). */
-__attribute__((target("avx512f,avx512vnni"), always_inline))
-static inline __m512i dpbusd512(__m512i acc, __m512i u, __m512i s) {
-    __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "vm"(s));
-    return acc;
-}
-
-__attribute__((target("avx512f,avx512vnni"), always_inline))
-static inline __m512i dpbusd512r(__m512i acc, __m512i u, __m512i s) {
-    __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s));
-    return acc;
-}
-
-__attribute__((target("avx2,avxvnni"), always_inline))
-static inline __m256i dpbusd256(__m256i acc, __m256i u, __m256i s) {
-    __asm__("%{vex%} vpdpbusd %2, %1, %0" : "+x"(acc) : "x"(u), "xm"(s));
-    return acc;
-}
-
 /* ---------------------------------------------------------------- AVX2: maddubs into int16, madd to int32 */
 
-__attribute__((target("avx2")))
-static inline int32_t hsum8(__m256i v) {
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-    return _mm_cvtsi128_si32(s);
-}
 
 /* An int16 lane gains ≤ 8 maddubs × 2·2·127 = 4064 per block: flush to int32 every 8 blocks (32512 ≤ 32767). */
 #define AVX2_FLUSH 8
@@ -197,7 +127,6 @@ static inline void row_avxvnni(const job *j, int r, int t, const int NT) {
 
 /* AVX-512 VNNI, written out with named accumulators: with arrays indexed in loops GCC kept shuffling them between
    registers and spilled one to the stack every block (a 4-token tile ran at a third of the dpbusd rate). */
-#define Z512 _mm512_setzero_si512()
 #define DP512(acc, code, p) acc = dpbusd512(acc, code, _mm512_loadu_si512((const void *) (p)))
 #define FOLD512(a0, a1, a2, a3) _mm512_add_epi32(_mm512_add_epi32(a0, _mm512_srai_epi32(a1, 2)), \
                                                  _mm512_add_epi32(_mm512_srai_epi32(a2, 4), _mm512_srai_epi32(a3, 6)))
@@ -436,145 +365,6 @@ DRIVER(avx2, "avx2")
 DRIVER(avxvnni, "avx2,avxvnni")
 DRIVER(avx512vnni, "avx512f,avx512bw,avx512vnni")
 
-/* ---------------------------------------------------------------- int8 × int8 rows (the quantised lm_head)
- * Row-major signed int8 weights, rows padded with zeros to row_bytes (a multiple of 64), per-row scale ws.
- * AVX2: maddubs(|w|, sign(q, w)) never saturates (2·127·127 < 32768). VNNI: dpbusd(w ^ 0x80, q) = Σ w·q + 128·Σq.
- */
-typedef struct {
-    const int8_t *w; int64_t row_bytes; int32_t rows;
-    const int8_t *q; int64_t q_stride; const int32_t *sumq; int32_t tokens;
-    int32_t *iout; float *fout; const float *ws; const float *xs; int32_t pf;
-} i8job;
-
-static inline void i8store(const i8job *j, int r, int t, int32_t d) {
-    size_t i = (size_t) t * j->rows + r;
-    if (j->iout) j->iout[i] = d;
-    else j->fout[i] = j->ws[r] * (float) d / j->xs[t];
-}
-
-__attribute__((target("avx2"), always_inline))
-static inline void i8row_avx2(const i8job *j, int r, int t, const int NT) {
-    const int8_t *w = j->w + (size_t) r * j->row_bytes;
-    const int8_t *q0 = j->q + (size_t) t * j->q_stride;
-    const __m256i ones = _mm256_set1_epi16(1);
-    __m256i s[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
-    for (int64_t c = 0; c < j->row_bytes; c += 32) {
-        if (NT == 1 && (c & 63) == 0) PREFETCH(j->pf, w + c);
-        __m256i v = _mm256_load_si256((const __m256i *) (w + c));
-        __m256i a = _mm256_sign_epi8(v, v);
-        for (int n = 0; n < NT; n++) {
-            __m256i x = _mm256_loadu_si256((const __m256i *) (q0 + n * j->q_stride + c));
-            s[n] = _mm256_add_epi32(s[n], _mm256_madd_epi16(_mm256_maddubs_epi16(a, _mm256_sign_epi8(x, v)), ones));
-        }
-    }
-    for (int n = 0; n < NT; n++) i8store(j, r, t + n, hsum8(s[n]));
-}
-
-__attribute__((target("avx2,avxvnni"), always_inline))
-static inline void i8row_avxvnni(const i8job *j, int r, int t, const int NT) {
-    const int8_t *w = j->w + (size_t) r * j->row_bytes;
-    const int8_t *q0 = j->q + (size_t) t * j->q_stride;
-    const __m256i flip = _mm256_set1_epi8((char) 0x80);
-    __m256i s[4][2];
-    for (int n = 0; n < 4; n++) s[n][0] = s[n][1] = _mm256_setzero_si256();
-    for (int64_t c = 0; c < j->row_bytes; c += 64) {
-        if (NT == 1) PREFETCH(j->pf, w + c);
-        for (int h = 0; h < 2; h++) {
-            __m256i u = _mm256_xor_si256(_mm256_load_si256((const __m256i *) (w + c + 32 * h)), flip);
-            for (int n = 0; n < NT; n++) {
-                __m256i x = _mm256_loadu_si256((const __m256i *) (q0 + n * j->q_stride + c + 32 * h));
-                s[n][h] = dpbusd256(s[n][h], u, x);
-            }
-        }
-    }
-    for (int n = 0; n < NT; n++) i8store(j, r, t + n, hsum8(_mm256_add_epi32(s[n][0], s[n][1])) - 128 * j->sumq[t + n]);
-}
-
-/* Named accumulators, two chains per token (see row4_avx512vnni on why not arrays). */
-#define I8DP(acc, u, p) acc = dpbusd512(acc, u, _mm512_loadu_si512((const void *) (p)))
-
-__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
-static inline void i8row_avx512vnni(const i8job *j, int r, int t, const int NT) {
-    const int8_t *w = j->w + (size_t) r * j->row_bytes;
-    const int64_t st = j->q_stride;
-    const int8_t *q0 = j->q + (size_t) t * st, *q1 = q0 + st, *q2 = q1 + st, *q3 = q2 + st;
-    const __m512i flip = _mm512_set1_epi8((char) 0x80);
-    __m512i a0 = Z512, b0 = Z512, a1 = Z512, b1 = Z512, a2 = Z512, b2 = Z512, a3 = Z512, b3 = Z512;
-    int64_t c = 0;
-    for (; c + 128 <= j->row_bytes; c += 128) {
-        if (NT == 1) { PREFETCH(j->pf, w + c); PREFETCH(j->pf, w + c + 64); }
-        __m512i u = _mm512_xor_si512(_mm512_load_si512((const void *) (w + c)), flip);
-        __m512i v = _mm512_xor_si512(_mm512_load_si512((const void *) (w + c + 64)), flip);
-        I8DP(a0, u, q0 + c); I8DP(b0, v, q0 + c + 64);
-        if (NT == 4) {
-            I8DP(a1, u, q1 + c); I8DP(b1, v, q1 + c + 64);
-            I8DP(a2, u, q2 + c); I8DP(b2, v, q2 + c + 64);
-            I8DP(a3, u, q3 + c); I8DP(b3, v, q3 + c + 64);
-        }
-    }
-    if (c < j->row_bytes) {  /* a row of an odd number of 64-byte lines */
-        __m512i u = _mm512_xor_si512(_mm512_load_si512((const void *) (w + c)), flip);
-        I8DP(a0, u, q0 + c);
-        if (NT == 4) { I8DP(a1, u, q1 + c); I8DP(a2, u, q2 + c); I8DP(a3, u, q3 + c); }
-    }
-    i8store(j, r, t, _mm512_reduce_add_epi32(_mm512_add_epi32(a0, b0)) - 128 * j->sumq[t]);
-    if (NT == 4) {
-        i8store(j, r, t + 1, _mm512_reduce_add_epi32(_mm512_add_epi32(a1, b1)) - 128 * j->sumq[t + 1]);
-        i8store(j, r, t + 2, _mm512_reduce_add_epi32(_mm512_add_epi32(a2, b2)) - 128 * j->sumq[t + 2]);
-        i8store(j, r, t + 3, _mm512_reduce_add_epi32(_mm512_add_epi32(a3, b3)) - 128 * j->sumq[t + 3]);
-    }
-}
-
-/* Eight tokens per pass over an int8 row (the lm_head of a batch of decode steps): one chain per token. */
-#define I8DP8(n, qn) acc##n = dpbusd512(acc##n, u, _mm512_loadu_si512((const void *) (qn + c)))
-
-__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
-static inline void i8row8_avx512vnni(const i8job *j, int r, int t) {
-    const int8_t *w = j->w + (size_t) r * j->row_bytes;
-    const int64_t st = j->q_stride;
-    const int8_t *q0 = j->q + (size_t) t * st, *q1 = q0 + st, *q2 = q1 + st, *q3 = q2 + st;
-    const int8_t *q4 = q3 + st, *q5 = q4 + st, *q6 = q5 + st, *q7 = q6 + st;
-    const __m512i flip = _mm512_set1_epi8((char) 0x80);
-    __m512i acc0 = Z512, acc1 = Z512, acc2 = Z512, acc3 = Z512, acc4 = Z512, acc5 = Z512, acc6 = Z512, acc7 = Z512;
-    for (int64_t c = 0; c < j->row_bytes; c += 64) {
-        __m512i u = _mm512_xor_si512(_mm512_load_si512((const void *) (w + c)), flip);
-        I8DP8(0, q0); I8DP8(1, q1); I8DP8(2, q2); I8DP8(3, q3); I8DP8(4, q4); I8DP8(5, q5); I8DP8(6, q6); I8DP8(7, q7);
-    }
-    i8store(j, r, t, _mm512_reduce_add_epi32(acc0) - 128 * j->sumq[t]);
-    i8store(j, r, t + 1, _mm512_reduce_add_epi32(acc1) - 128 * j->sumq[t + 1]);
-    i8store(j, r, t + 2, _mm512_reduce_add_epi32(acc2) - 128 * j->sumq[t + 2]);
-    i8store(j, r, t + 3, _mm512_reduce_add_epi32(acc3) - 128 * j->sumq[t + 3]);
-    i8store(j, r, t + 4, _mm512_reduce_add_epi32(acc4) - 128 * j->sumq[t + 4]);
-    i8store(j, r, t + 5, _mm512_reduce_add_epi32(acc5) - 128 * j->sumq[t + 5]);
-    i8store(j, r, t + 6, _mm512_reduce_add_epi32(acc6) - 128 * j->sumq[t + 6]);
-    i8store(j, r, t + 7, _mm512_reduce_add_epi32(acc7) - 128 * j->sumq[t + 7]);
-}
-
-__attribute__((target("avx2"), always_inline))
-static inline void i8row8_avx2(const i8job *j, int r, int t) { i8row_avx2(j, r, t, 4); i8row_avx2(j, r, t + 4, 4); }
-
-__attribute__((target("avx2,avxvnni"), always_inline))
-static inline void i8row8_avxvnni(const i8job *j, int r, int t) { i8row_avxvnni(j, r, t, 4); i8row_avxvnni(j, r, t + 4, 4); }
-
-#define I8DRIVER(isa, attrs)                                                                   \
-    __attribute__((target(attrs)))                                                             \
-    void tern_i8_##isa(const int8_t *w, int64_t row_bytes, int32_t rows, int32_t r0, int32_t r1, \
-                       const int8_t *q, int64_t q_stride, const int32_t *sumq, int32_t tokens, \
-                       int32_t *iout, float *fout, const float *ws, const float *xs, int32_t pf) { \
-        i8job j = {w, row_bytes, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs, batch_pf(tokens, pf)}; \
-        if (tokens <= 4) ramp((const uint8_t *) w + (size_t) r0 * row_bytes, (int64_t) (r1 - r0) * row_bytes, pf); \
-        for (int r = r0; r < r1; r++) {                                                        \
-            int t = 0;                                                                         \
-            for (; t + 8 <= tokens; t += 8) i8row8_##isa(&j, r, t);                            \
-            for (; t + 4 <= tokens; t += 4) i8row_##isa(&j, r, t, 4);                          \
-            for (; t < tokens; t++) i8row_##isa(&j, r, t, 1);                                  \
-        }                                                                                      \
-    }
-
-I8DRIVER(avx2, "avx2")
-I8DRIVER(avxvnni, "avx2,avxvnni")
-I8DRIVER(avx512vnni, "avx512f,avx512bw,avx512vnni")
-
 /* Bit 0: AVX2, bit 1: AVX-VNNI, bit 2: AVX-512 F+BW+VNNI, bit 3: AVX2+FMA+F16C, bit 4: AVX-512F (all checked with OS
    support by libgcc), bit 5 (TERN_FEATURE_AMD): an AMD CPU. */
 int32_t tern_cpu_features(void) {
@@ -588,53 +378,6 @@ int32_t tern_cpu_features(void) {
     if (__builtin_cpu_is("amd")) f |= TERN_FEATURE_AMD;
     return f;
 }
-
-/* ---------------------------------------------------------------- F16 rows × float activations (an lm_head kept F16)
- * y[t·rows + r] = Σ_c w[r][c] · x[t·x_stride + c] for rows [r0, r1): rows of cols halves, row-major as the file holds
- * them (the 2B4T head: 657 MB read per token). Each row is widened 16 (AVX2: 8) halves at a time into four
- * accumulators; a tail of cols % 16 runs one half at a time. Rows of many tokens are re-read from L1. */
-#define F16_ROW(isa, VF, L, cvt, fma, zero, reduce)                                                           \
-    for (int t = 0; t < tokens; t++) {                                                                        \
-        const float *xt = x + (size_t) t * x_stride;                                                          \
-        VF a0 = zero, a1 = zero, a2 = zero, a3 = zero;                                                        \
-        int c = 0;                                                                                            \
-        for (; c + 4 * L <= cols; c += 4 * L) {                                                               \
-            if (t == 0) for (int o = 0; o < 8 * L; o += 64) PREFETCH(pf, (const char *) (wr + c) + o);        \
-            a0 = fma(cvt(wr + c), _mm##isa##_loadu_ps(xt + c), a0);                                          \
-            a1 = fma(cvt(wr + c + L), _mm##isa##_loadu_ps(xt + c + L), a1);                                  \
-            a2 = fma(cvt(wr + c + 2 * L), _mm##isa##_loadu_ps(xt + c + 2 * L), a2);                          \
-            a3 = fma(cvt(wr + c + 3 * L), _mm##isa##_loadu_ps(xt + c + 3 * L), a3);                          \
-        }                                                                                                     \
-        for (; c + L <= cols; c += L) a0 = fma(cvt(wr + c), _mm##isa##_loadu_ps(xt + c), a0);                 \
-        float sum = reduce(_mm##isa##_add_ps(_mm##isa##_add_ps(a0, a1), _mm##isa##_add_ps(a2, a3)));          \
-        for (; c < cols; c++) sum += _cvtsh_ss(wr[c]) * xt[c];                                                \
-        y[(size_t) t * rows + r] = sum;                                                                       \
-    }
-
-__attribute__((target("avx2,fma,f16c")))
-static inline float f16_hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-#define CVT256(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (p)))
-#define CVT512(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p)))
-
-/* One exported entry per instruction set: rows [r0, r1), each against every token. */
-#define F16_KERNEL(name, attrs, isa, VF, L, cvt, fma, zero, reduce)                                          \
-    __attribute__((target(attrs)))                                                                            \
-    void tern_f16_##name(const uint16_t *w, int32_t cols, int32_t rows, int32_t r0, int32_t r1,               \
-                         const float *x, int64_t x_stride, int32_t tokens, float *y, int32_t pf) {            \
-        for (int r = r0; r < r1; r++) {                                                                       \
-            const uint16_t *wr = w + (size_t) r * cols;                                                       \
-            F16_ROW(isa, VF, L, cvt, fma, zero, reduce)                                                       \
-        }                                                                                                     \
-    }
-
-F16_KERNEL(avx2, "avx2,fma,f16c", 256, __m256, 8, CVT256, _mm256_fmadd_ps, _mm256_setzero_ps(), f16_hsum8)
-F16_KERNEL(avx512, "avx512f,f16c", 512, __m512, 16, CVT512, _mm512_fmadd_ps, _mm512_setzero_ps(), _mm512_reduce_add_ps)
 
 /* Streaming read for the bandwidth baseline: sums bytes [0, n) as 64-bit lanes (n a multiple of 128). The roofline
    divides by the best of this and the Vector API sum, so the engine is measured against the fastest plain read. */

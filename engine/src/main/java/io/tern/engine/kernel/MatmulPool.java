@@ -23,7 +23,7 @@ import java.util.function.IntConsumer;
 public final class MatmulPool implements AutoCloseable {
     /** Spin iterations before parking, about 20–50 µs. */
     private static final int SPIN = 1 << 14;
-    /** Rows of one matmul task (the kernels' row block for many tokens): the finest grain of a job's tail. */
+    /** Rows of one matmul task: the finest grain of a job's tail (kernel calls block their rows further, ROW_BLOCK in C). */
     private static final int ROW_QUANTUM = 16;
     /** A matmul bite from one's own share: this fraction of what is left of it (at least the job's minimum bite). */
     private static final int OWN_BITE_DIVISOR = 2;

@@ -55,7 +55,7 @@ public final class NativeKernel implements TernaryKernel {
     private final int features;
     private final MethodHandle run;
     private final MethodHandle runI8;
-    private final MethodHandle runF16;  // F16 rows × float: AVX-512F, else AVX2 + FMA + F16C
+    private final MethodHandle runF16;  // F16 rows × float (tern_dense.c), or null: see hasF16()
     /** How the kernels prefetch weights: a resolved {@link SoftwarePrefetch} (never AUTO). */
     private volatile SoftwarePrefetch prefetch;
 
