@@ -104,8 +104,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
 static inline void i8row8_avx512vnni(const i8job *j, int r, int t) {
     const int8_t *w = j->w + (size_t) r * j->row_bytes;
     const int64_t st = j->q_stride;
-    const int8_t *q0 = j->q + (size_t) t * st, *q1 = q0 + st, *q2 = q1 + st, *q3 = q2 + st;
-    const int8_t *q4 = q3 + st, *q5 = q4 + st, *q6 = q5 + st, *q7 = q6 + st;
+    TOKEN_ROWS8(j->q + (size_t) t * st, st);
     const __m512i flip = _mm512_set1_epi8((char) 0x80);
     __m512i acc0 = Z512, acc1 = Z512, acc2 = Z512, acc3 = Z512, acc4 = Z512, acc5 = Z512, acc6 = Z512, acc7 = Z512;
     for (int64_t c = 0; c < j->row_bytes; c += 64) {

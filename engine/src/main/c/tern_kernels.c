@@ -183,8 +183,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
 static inline void row8_avx512vnni(const job *j, int r, int t) {
     const uint8_t *w = j->w + (size_t) r * j->row_bytes;
     const int64_t s = j->q_stride;
-    const int8_t *q0 = j->q + (size_t) t * s, *q1 = q0 + s, *q2 = q1 + s, *q3 = q2 + s;
-    const int8_t *q4 = q3 + s, *q5 = q4 + s, *q6 = q5 + s, *q7 = q6 + s;
+    TOKEN_ROWS8(j->q + (size_t) t * s, s);
     const __m512i m = _mm512_set1_epi8(3);
     __m512i acc0 = Z512, acc1 = Z512, acc2 = Z512, acc3 = Z512, acc4 = Z512, acc5 = Z512, acc6 = Z512, acc7 = Z512;
     for (int b = 0; b < j->blocks; b++) {
@@ -273,8 +272,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
 static inline void rows2_avx512vnni(const job *j, int r, int t, const int NT2) {
     const uint8_t *w = j->w + (size_t) r * j->row_bytes, *u = w + j->row_bytes;
     const int64_t s = j->q_stride;
-    const int8_t *q0 = j->q + (size_t) t * s, *q1 = q0 + s, *q2 = q1 + s, *q3 = q2 + s;
-    const int8_t *q4 = q3 + s, *q5 = q4 + s, *q6 = q5 + s, *q7 = q6 + s;
+    TOKEN_ROWS8(j->q + (size_t) t * s, s);
     const __m512i m = _mm512_set1_epi8(3);
     __m512i a0 = Z512, a1 = Z512, a2 = Z512, a3 = Z512, a4 = Z512, a5 = Z512, a6 = Z512, a7 = Z512;
     __m512i b0 = Z512, b1 = Z512, b2 = Z512, b3 = Z512, b4 = Z512, b5 = Z512, b6 = Z512, b7 = Z512;

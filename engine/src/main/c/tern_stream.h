@@ -59,6 +59,10 @@ static inline void ramp(const uint8_t *start, int64_t bytes, int32_t pf) {
    (a row's activations), from a register where a tile feeds it to two rows (else GCC loads it again for each). */
 #define Z512 _mm512_setzero_si512()
 
+/* Eight tokens' activation rows, s bytes apart, from base: q0 .. q7. */
+#define TOKEN_ROWS8(base, s) const int8_t *q0 = (base), *q1 = q0 + (s), *q2 = q1 + (s), *q3 = q2 + (s), \
+                                          *q4 = q3 + (s), *q5 = q4 + (s), *q6 = q5 + (s), *q7 = q6 + (s)
+
 __attribute__((target("avx512f,avx512vnni"), always_inline))
 static inline __m512i dpbusd512(__m512i acc, __m512i u, __m512i s) {
     __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "vm"(s));
