@@ -3,13 +3,17 @@ package io.tern.cli;
 import io.tern.engine.forward.ForwardPass;
 import io.tern.engine.forward.KvCache;
 import io.tern.engine.forward.KvType;
+import io.tern.engine.forward.StepProfile;
+import io.tern.engine.forward.StepProfile.Phase;
 import io.tern.engine.gguf.GgmlType;
+import io.tern.engine.kernel.GemvBandwidth;
 import io.tern.engine.kernel.NativeKernel;
 import io.tern.engine.kernel.SoftwarePrefetch;
 import io.tern.engine.kernel.StreamBandwidth;
 import io.tern.engine.memory.ProcessMemory;
 import io.tern.engine.model.BitNetModel;
 import io.tern.engine.model.HeadAgreement;
+import io.tern.engine.model.Layer;
 import io.tern.engine.model.ModelLoader;
 import io.tern.engine.model.ModelOptions;
 import io.tern.engine.model.NumericPath;
@@ -39,6 +43,8 @@ final class BenchCommand implements Callable<Integer> {
     private static final long RSS_ALLOWANCE = 300_000_000L;
     /** Decode tokens per timed round (for the best-round figure). */
     private static final int ROUND = 16;
+    /** Alternating GEMV and plain-read passes the ternary-GEMV-alone ratio is the median of. */
+    private static final int GEMV_ROUNDS = 9;
 
     @Option(names = "--model", description = "GGUF file (default: a synthetic model of --shape, written once and cached)")
     Path model;
@@ -53,11 +59,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kv-type", defaultValue = "auto", description = "KV cache element type: auto (f16 on the int8 path), f32, f16 or q8") String kvType;
     @Option(names = "--float-head", description = "keep the lm_head in the file's float type (default: int8 per row)") boolean floatHead;
     @Option(names = "--head-samples", defaultValue = "64", description = "random hidden states for the int8-vs-float lm_head top-1 agreement (0 = skip)") int headSamples;
+    @Option(names = "--gemv-mb", defaultValue = "256", description = "MB of the ternary-GEMV-alone matrix: more than any cache holds (0 = skip)") int gemvMb;
     @Option(names = "--cache-dir", description = "where synthetic models are kept (default $TERN_HOME/.tern/bench)") Path cacheDir;
 
     @Override
     public Integer call() throws Exception {
         if (prompt < 1 || gen < 1) throw new IllegalArgumentException("--prompt and --gen must be >= 1");
+        if (gemvMb < 0) throw new IllegalArgumentException("--gemv-mb must be >= 0");
         Path file = model != null ? model : syntheticModel();
         ModelOptions options = ModelOptions.defaults().withPath(NumericPath.INT8).withKernel(kernel).withThreads(threads)
                 .withInt8Head(!floatHead).withKvType(KvType.parseOption(kvType)).withPrefetch(SoftwarePrefetch.parse(prefetch));
@@ -84,6 +92,8 @@ final class BenchCommand implements Callable<Integer> {
             CpuSteal stealBefore = CpuSteal.now();
             double bestRound = 0;  // tok/s of the fastest ROUND tokens: the machine at its least disturbed
             long roundStart = t1;
+            StepProfile step = new StepProfile();  // ~0.05% of a 2B4T step: 12 clock reads per layer
+            pass.profile(step);
             for (int i = 0; i < gen; i++) {
                 logits = pass.forward(new int[]{next}, cache, false);
                 next = Sampler.argmax(logits, 0, vocab);
@@ -94,6 +104,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             long t2 = System.nanoTime();
+            pass.profile(null);
             double steal = CpuSteal.now().since(stealBefore);
             // Before the stream-bandwidth buffer (1 GB) and the float reference head add to the resident set.
             ProcessMemory decoded = ProcessMemory.now();
@@ -108,12 +119,15 @@ final class BenchCommand implements Callable<Integer> {
             long bytesPerToken = m.weightBytesPerToken();
             double effective = bytesPerToken * decodeTokS / 1e9;
             double stream = Math.max(streamBefore, StreamBandwidth.measure(1L << 30, nThreads, 5));
+            GemvBandwidth.Result gemv = gemvMb > 0 && m.pool().kernel() != null && m.config().dim() % 256 == 0
+                    ? GemvBandwidth.measure(m.pool(), m.config().dim(), (long) gemvMb << 20, GEMV_ROUNDS) : null;
             double roofline = effective / stream;
             if (bestRound == 0) bestRound = decodeTokS;  // fewer tokens than one round
             double rooflineBestRound = bytesPerToken * bestRound / 1e9 / stream;
             // Attention also reads the KV cache every token: on average prompt + gen/2 positions of keys and values.
             long kvReadPerToken = (long) m.layerCount() * (prompt + gen / 2) * 2L * m.config().kvDim() * options.kvType().bytes();
             double rooflineWithKv = (bytesPerToken + kvReadPerToken) * decodeTokS / 1e9 / stream;
+            Paired paired = pairedDecode(pass, cache, prompt, gen, vocab, next, bytesPerToken, nThreads);
             HeadAgreement.Result head = options.usesInt8Head() && headSamples > 0 ? HeadAgreement.measure(m, headSamples, 11) : null;
 
             System.out.printf(Locale.ROOT, "model            %s (%s, %d layers, dim %d)%n", file.getFileName(), m.config().architecture(), m.config().layers(), m.config().dim());
@@ -127,6 +141,13 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "stream read      %.2f GB/s (same process, %d threads, best of a Vector API and a native read, before and after the run)%n", stream, nThreads);
             System.out.printf(Locale.ROOT, "roofline         %.3f (%.3f counting the %.1f MB of KV cache attention reads per token); best round %.3f%n",
                     roofline, rooflineWithKv, kvReadPerToken / 1e6, rooflineBestRound);
+            System.out.printf(Locale.ROOT, "roofline paired  %.3f: decode %.2f GB/s vs a plain read's %.2f (medians of %d rounds of %d tokens decoded again, each right after one read pass)%n",
+                    paired.ratio(), paired.effectiveGbs(), paired.readGbs(), paired.rounds(), paired.tokens());
+            if (gemv != null) {
+                System.out.printf(Locale.ROOT, "ternary GEMV     %.3f of a plain read alone: %.2f vs %.2f GB/s (one token, a %d MB matrix of %d columns, %d threads; medians of %d alternating passes)%n",
+                        gemv.ratio(), gemv.gemvGbs(), gemv.streamGbs(), gemvMb, m.config().dim(), nThreads, gemv.rounds());
+            }
+            System.out.printf(Locale.ROOT, "decode step      %s%n", stepLine(m, step, gen, (t2 - t1) / 1e6 / gen));
             System.out.printf(Locale.ROOT, "prefill/decode   %.1fx%n", prefillTokS / decodeTokS);
             if (head != null) {
                 System.out.printf(Locale.ROOT, "lm_head int8     top-1 agreement with %s %.3f (%d/%d random hidden states), max |Δlogit| %.3f%n",
@@ -155,20 +176,91 @@ final class BenchCommand implements Callable<Integer> {
                             + "\"lm_head\": \"%s\", \"lm_head_top1_agreement\": %s, \"kv_type\": \"%s\", "
                             + "\"rss_bytes\": %d, \"rss_anon_bytes\": %d, \"rss_file_bytes\": %d, \"peak_rss_bytes\": %d, \"heap_used_bytes\": %d, \"heap_live_bytes\": %d, "
                             + "\"weights_bytes\": %d, \"kv_bytes\": %d, \"released_file_bytes\": %d, \"kv_read_per_token\": %d, \"roofline_with_kv\": %.4f, "
-                            + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"cpu_steal\": %s, \"load_avg\": %.2f}%n",
+                            + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"roofline_paired\": %.4f, \"gemv_gbs\": %s, \"gemv_roofline\": %s, \"step_ms\": %s, "
+                            + "\"cpu_steal\": %s, \"load_avg\": %.2f}%n",
                     prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(),
                     m.pool().kernel() instanceof NativeKernel k ? "\"" + k.prefetch().label() + "\"" : "null", prompt, gen,
                     options.usesInt8Head() ? "int8" : "float", head != null ? String.format(Locale.ROOT, "%.4f", head.rate()) : "null",
                     options.kvType().name().toLowerCase(Locale.ROOT),
                     decoded.rssBytes(), decoded.rssAnonBytes(), decoded.rssFileBytes(), decoded.peakRssBytes(), decoded.heapUsedBytes(), collected.heapUsedBytes(),
                     weightBytes, kvBytes, m.releasedFileBytes(), kvReadPerToken, rooflineWithKv,
-                    bestRound, rooflineBestRound, Double.isNaN(steal) ? "null" : String.format(Locale.ROOT, "%.4f", steal),
+                    bestRound, rooflineBestRound, paired.ratio(), json(gemv == null ? Double.NaN : gemv.gemvGbs(), "%.3f"), json(gemv == null ? Double.NaN : gemv.ratio(), "%.4f"), stepJson(step, gen), Double.isNaN(steal) ? "null" : String.format(Locale.ROOT, "%.4f", steal),
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
         return 0;
     }
 
     private static double mb(long bytes) { return bytes / 1e6; }
+
+    /** Medians of the paired rounds: decode's effective GB/s, the read's GB/s, and their per-round ratio. */
+    private record Paired(double effectiveGbs, double readGbs, double ratio, int rounds, int tokens) {}
+
+    /**
+     * The roofline with both sides measured in the same seconds: the decode runs again over the same positions, in
+     * rounds of ROUND tokens, each right after one pass of a plain 1 GiB read on as many threads. The headline roofline
+     * divides the average decode by the best read of ten passes before and after the run: the strict figure; on a
+     * machine whose read bandwidth moves by ±20% from second to second, this one compares like with like.
+     */
+    private static Paired pairedDecode(ForwardPass pass, KvCache cache, int prompt, int gen, int vocab, int next,
+                                       long bytesPerToken, int threads) throws InterruptedException {
+        int rounds = Math.max(1, gen / ROUND), tokens = Math.min(ROUND, gen);
+        double[] effective = new double[rounds], read = new double[rounds], ratio = new double[rounds];
+        cache.truncate(prompt);
+        try (StreamBandwidth.Reader reader = new StreamBandwidth.Reader(1L << 30, threads)) {
+            reader.pass();  // warm
+            for (int r = 0; r < rounds; r++) {
+                read[r] = reader.pass();
+                long t0 = System.nanoTime();
+                for (int i = 0; i < tokens; i++) next = Sampler.argmax(pass.forward(new int[]{next}, cache, false), 0, vocab);
+                effective[r] = bytesPerToken * tokens / ((System.nanoTime() - t0) * 1e-9) / 1e9;
+                ratio[r] = effective[r] / read[r];
+            }
+        }
+        return new Paired(GemvBandwidth.median(effective), GemvBandwidth.median(read), GemvBandwidth.median(ratio), rounds, tokens);
+    }
+
+    private static String json(double v, String format) { return Double.isNaN(v) ? "null" : String.format(Locale.ROOT, format, v); }
+
+    /**
+     * "20.52 ms: lm_head 5.94 ms (55.2 GB/s), ..." — each phase's ms per token, largest first, with the GB/s of the
+     * weights a matmul phase streams.
+     */
+    private static String stepLine(BitNetModel m, StepProfile step, int tokens, double stepMs) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%.2f ms:", stepMs));
+        step.all().entrySet().stream().sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).forEach(e -> {
+            double ms = e.getValue() / 1e6 / tokens;
+            long bytes = phaseBytes(m, e.getKey());
+            b.append(String.format(Locale.ROOT, " %s %.2f", e.getKey().label(), ms));
+            if (bytes > 0 && ms > 0) b.append(String.format(Locale.ROOT, " (%.1f GB/s)", bytes / ms / 1e6));
+            b.append(',');
+        });
+        b.setLength(b.length() - 1);
+        return b.append(String.format(Locale.ROOT, "; other %.2f", stepMs - step.all().values().stream().mapToLong(Long::longValue).sum() / 1e6 / tokens)).toString();
+    }
+
+    private static String stepJson(StepProfile step, int tokens) {
+        StringBuilder b = new StringBuilder("{");
+        step.all().forEach((p, ns) -> b.append(String.format(Locale.ROOT, "\"%s\": %.4f, ", p.name().toLowerCase(Locale.ROOT), ns / 1e6 / tokens)));
+        b.setLength(b.length() - 2);
+        return b.append('}').toString();
+    }
+
+    /** Weight bytes a matmul phase streams per token (0 for the others). */
+    private static long phaseBytes(BitNetModel m, Phase p) {
+        if (p == Phase.HEAD) return m.hasHead() ? m.lmHead().weightBytes() : 0;
+        long b = 0;
+        for (int l = m.firstLayer(); l < m.endLayer(); l++) {
+            Layer w = m.layer(l);
+            b += switch (p) {
+                case QKV -> w.wq().weightBytes() + w.wk().weightBytes() + w.wv().weightBytes();
+                case WO -> w.wo().weightBytes();
+                case GATE_UP -> w.wGate().weightBytes() + w.wUp().weightBytes();
+                case DOWN -> w.wDown().weightBytes();
+                default -> 0;
+            };
+        }
+        return b;
+    }
 
     private static float[] prefill(ForwardPass pass, int[] ids, KvCache cache) {
         float[] logits = null;

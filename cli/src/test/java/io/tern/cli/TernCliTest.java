@@ -46,14 +46,19 @@ class TernCliTest {
     /** The bench on a tiny model: every figure of the JSON line is there, the KV cache is F16 by default on int8. */
     @Test
     void benchEndsWithOneJsonLineOfFigures() {
-        Run r = run("bench", "--model", model.toString(), "--prompt", "8", "--gen", "40", "--threads", "2", "--head-samples", "4");
+        Run r = run("bench", "--model", model.toString(), "--prompt", "8", "--gen", "40", "--threads", "2", "--head-samples", "4", "--gemv-mb", "8");
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().trim().split("\n");
         String json = lines[lines.length - 1];
         for (String key : new String[] {"prefill_tok_s", "decode_tok_s", "bytes_per_token", "effective_gbs", "stream_gbs", "roofline",
-                "decode_best_round_tok_s", "roofline_best_round", "cpu_steal"}) {
+                "decode_best_round_tok_s", "roofline_best_round", "roofline_paired", "gemv_gbs", "gemv_roofline", "step_ms", "cpu_steal"}) {
             assertTrue(json.contains("\"" + key + "\": "), key + " missing from " + json);
         }
+        assertTrue(!json.contains("\"gemv_roofline\": null"), "the tiny model's 256 columns take the GEMV figure: " + json);
+        for (String phase : new String[] {"qkv", "attention", "wo", "gate_up", "down", "head"}) {
+            assertTrue(json.matches(".*\"" + phase + "\": [0-9.]*[1-9][0-9.]*[,}].*"), phase + " took no time in " + json);
+        }
+        assertTrue(r.out().contains("decode step "), r.out());
         assertTrue(json.contains("\"kv_type\": \"f16\""), json);
         assertTrue(r.out().contains("best round of 16: "), r.out());
         Run bad = run("bench", "--model", model.toString(), "--kv-type", "f8");

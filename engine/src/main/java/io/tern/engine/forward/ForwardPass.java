@@ -47,6 +47,7 @@ public final class ForwardPass {
     private final LinearGroup[] qkv;      // (layers of this shard)
     private final LinearGroup[] gateUp;   // (layers of this shard)
     private final KvPagePool kvPages = new KvPagePool();
+    private StepProfile profile = StepProfile.OFF;
 
     public ForwardPass(BitNetModel model, int maxTokens) {
         this.model = model;
@@ -78,6 +79,9 @@ public final class ForwardPass {
     }
 
     public int maxTokens() { return maxTokens; }
+
+    /** Times the phases of every step from now on into p (null: stop timing). */
+    public void profile(StepProfile p) { this.profile = p != null ? p : StepProfile.OFF; }
 
     public BitNetModel model() { return model; }
 
@@ -113,11 +117,15 @@ public final class ForwardPass {
     private void layer(Layer w, float[] x, int tokens, List<Segment> segments) {
         int d = c.dim(), kvDim = c.kvDim(), f = c.ffnDim();
         int cacheLayer = w.index() - model.firstLayer();
+        StepProfile time = profile;
+        time.start();
 
         // Attention block.
         eachRow(tokens, t -> RmsNorm.apply(x, t * d, d, w.attnNorm(), c.rmsEps(), xb, t * d));
+        time.lap(StepProfile.Phase.ROWS);
         inDim.set(xb, tokens);
         qkv[cacheLayer].forward(inDim, q, k, v);
+        time.lap(StepProfile.Phase.QKV);
         int row = 0;
         for (Segment s : segments) {
             for (int t = 0; t < s.count(); t++) {
@@ -128,21 +136,30 @@ public final class ForwardPass {
             }
             row += s.count();
         }
+        time.lap(StepProfile.Phase.ROPE_KV);
         attention.compute(q, segments, 0, cacheLayer, att);
+        time.lap(StepProfile.Phase.ATTENTION);
         eachRow(tokens, t -> RmsNorm.apply(att, t * d, d, w.attnSubNorm(), c.rmsEps(), att, t * d));
+        time.lap(StepProfile.Phase.ROWS);
         w.wo().forward(inDim.set(att, tokens), proj);
+        time.lap(StepProfile.Phase.WO);
         for (int i = 0; i < tokens * d; i++) x[i] += proj[i];
 
         // Feed-forward block.
         eachRow(tokens, t -> RmsNorm.apply(x, t * d, d, w.ffnNorm(), c.rmsEps(), xb, t * d));
+        time.lap(StepProfile.Phase.ROWS);
         inDim.set(xb, tokens);
         gateUp[cacheLayer].forward(inDim, gate, up);
+        time.lap(StepProfile.Phase.GATE_UP);
         eachRow(tokens, t -> {
             activation.gate(gate, up, t * f, (t + 1) * f);
             RmsNorm.apply(gate, t * f, f, w.ffnSubNorm(), c.rmsEps(), gate, t * f);
         });
+        time.lap(StepProfile.Phase.FFN_ACT);
         w.wDown().forward(inFfn.set(gate, tokens), proj);
+        time.lap(StepProfile.Phase.DOWN);
         for (int i = 0; i < tokens * d; i++) x[i] += proj[i];
+        time.lap(StepProfile.Phase.ROWS);
     }
 
     /** Runs body for each row; rows are independent, so a batch spreads them over the compute pool. */
@@ -159,8 +176,12 @@ public final class ForwardPass {
         if (!model.hasHead()) throw new IllegalStateException("this shard does not hold the output head");
         if (rows.length > maxTokens) throw new IllegalArgumentException(rows.length + " logit rows exceed the step limit of " + maxTokens);
         int d = c.dim();
+        StepProfile time = profile;
+        time.start();
         for (int i = 0; i < rows.length; i++) RmsNorm.apply(hidden, rows[i] * d, d, model.outputNorm(), c.rmsEps(), xb, i * d);
+        time.lap(StepProfile.Phase.ROWS);
         model.lmHead().forward(inDim.set(xb, rows.length), logits);
+        time.lap(StepProfile.Phase.HEAD);
     }
 
     /**

@@ -36,26 +36,58 @@ public final class StreamBandwidth {
         }
     }
 
+    /**
+     * A read buffer for single passes taken between the rounds of another measurement, so both see the machine in the
+     * same seconds (its bandwidth moves by ±20% from one second to the next here).
+     */
+    public static final class Reader implements AutoCloseable {
+        private final Arena arena = Arena.ofShared();
+        private final MemorySegment buf;
+        private final int threads;
+
+        public Reader(long bytes, int threads) {
+            this.buf = io.tern.engine.memory.HugePages.allocate(bytes, arena);
+            this.threads = threads;
+            buf.fill((byte) 1);
+        }
+
+        /** GB/s of one pass, by the native reader when it loads (else the Vector API). */
+        public double pass() throws InterruptedException { return StreamBandwidth.pass(buf, threads); }
+
+        @Override
+        public void close() { arena.close(); }
+    }
+
     /** Whether the native reader is in use (else the Vector API alone). */
     public static boolean hasNativeReader() { return NATIVE_SUM.isPresent(); }
 
     private static double best(MemorySegment buf, int threads, int runs, boolean nativeRead) throws InterruptedException {
-        long slice = buf.byteSize() / threads / 4096 * 4096;
-        long[] sink = new long[threads];
         double best = 0;
         for (int run = 0; run < runs + 2; run++) {  // the first passes warm up C2
-            Thread[] ts = new Thread[threads];
-            long t0 = System.nanoTime();
-            for (int i = 0; i < threads; i++) {
-                int id = i;
-                ts[i] = Thread.ofPlatform().start(() -> sink[id] = nativeRead ? nativeSum(buf.asSlice(id * slice, slice)) : sum(buf, id * slice, slice));
-            }
-            for (Thread t : ts) t.join();
-            double gbs = slice * threads / ((System.nanoTime() - t0) * 1e-9) / 1e9;
+            double gbs = pass(buf, threads, nativeRead);
             if (run >= 2) best = Math.max(best, gbs);
         }
-        if (sink[0] == 42) System.out.print("");
         return best;
+    }
+
+    /** GB/s of one pass over buf split across threads, by the native reader when it loads (else the Vector API). */
+    static double pass(MemorySegment buf, int threads) throws InterruptedException {
+        return pass(buf, threads, NATIVE_SUM.isPresent());
+    }
+
+    private static double pass(MemorySegment buf, int threads, boolean nativeRead) throws InterruptedException {
+        long slice = buf.byteSize() / threads / 4096 * 4096;
+        long[] sink = new long[threads];
+        Thread[] ts = new Thread[threads];
+        long t0 = System.nanoTime();
+        for (int i = 0; i < threads; i++) {
+            int id = i;
+            ts[i] = Thread.ofPlatform().start(() -> sink[id] = nativeRead ? nativeSum(buf.asSlice(id * slice, slice)) : sum(buf, id * slice, slice));
+        }
+        for (Thread t : ts) t.join();
+        double gbs = slice * threads / ((System.nanoTime() - t0) * 1e-9) / 1e9;
+        if (sink[0] == 42) System.out.print("");
+        return gbs;
     }
 
     private static long sum(MemorySegment seg, long from, long len) {
