@@ -59,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kv-type", defaultValue = "auto", description = "KV cache element type: auto (f16 on the int8 path), f32, f16 or q8") String kvType;
     @Option(names = "--float-head", description = "keep the lm_head in the file's float type (default: int8 per row)") boolean floatHead;
     @Option(names = "--head-samples", defaultValue = "64", description = "random hidden states for the int8-vs-float lm_head top-1 agreement (0 = skip)") int headSamples;
-    @Option(names = "--gemv-mb", defaultValue = "256", description = "MB of the ternary-GEMV-alone matrix: more than any cache holds (0 = skip)") int gemvMb;
+    @Option(names = "--gemv-mb", defaultValue = "1024", description = "MB of the ternary-GEMV-alone matrix, as large as the read it is paired with (0 = skip)") int gemvMb;
     @Option(names = "--cache-dir", description = "where synthetic models are kept (default $TERN_HOME/.tern/bench)") Path cacheDir;
 
     @Override
