@@ -16,7 +16,7 @@ public enum SoftwarePrefetch {
     OFF(0),
     /** Each line twice: into L1 2 KB ahead and into L2 16 KB ahead, and a burst where a call starts a new stream. */
     L1L2(1),
-    /** Each line once, 16 KB ahead, with the non-temporal hint. */
+    /** Each line once, 16 KB ahead, with the non-temporal hint, and a burst of 16 KB where a call starts a new stream. */
     NTA(2);
 
     /** The kernels' mode argument. */
