@@ -2,12 +2,15 @@ package io.tern.worker;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tern.engine.forward.StepProfile;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code tern_worker_batch_sequences} (summary) sequences merged into one scheduler step</li>
  * <li>{@code tern_worker_step_latency_seconds} (timer) wall time of one scheduler step (layers + head)</li>
  * <li>{@code tern_worker_tokens_total} (counter) tokens run through this shard's layers</li>
+ * <li>{@code tern_worker_step_phase_seconds_total{phase}} (counter) scheduler-thread time per phase of the forward
+ * steps (rows, qkv, rope_kv, attention, wo, gate_up, ffn_act, down, head): where decode time goes</li>
  * <li>{@code tern_worker_queue_depth} (gauge) sequence steps queued or running</li>
  * <li>{@code tern_worker_sequences} (gauge) sequences holding KV cache</li>
  * <li>{@code tern_worker_kv_bytes} (gauge) KV cache bytes reserved by those sequences</li>
@@ -29,7 +34,7 @@ final class WorkerMetrics {
     private final DistributionSummary batchSequences;
     private final Timer stepLatency;
     private final Counter tokens;
-    private final List<Meter> gauges = new ArrayList<>();
+    private final List<Meter> bound = new ArrayList<>();   // what bind registered, removed by unbind
 
     WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -44,25 +49,33 @@ final class WorkerMetrics {
     }
 
     /**
-     * Registers the gauges that read {@code scheduler}, held strongly. The registry Quarkus injects is the JVM-wide
+     * Registers the gauges that read {@code scheduler}, held strongly, and the phase counters that read {@code phases}
+     * (the profile of its forward pass). The registry Quarkus injects is the JVM-wide
      * global composite, which outlives an application (tests restart several in one JVM): registering a name it
      * already holds returns the old gauge, bound to an old scheduler — so {@link #unbind} removes them at close.
      */
-    void bind(BatchScheduler scheduler) {
-        gauges.add(Gauge.builder("tern.worker.queue.depth", scheduler, s -> s.snapshot().queuedSteps())
+    void bind(BatchScheduler scheduler, StepProfile phases) {
+        bound.add(Gauge.builder("tern.worker.queue.depth", scheduler, s -> s.snapshot().queuedSteps())
                 .description("Sequence steps queued or running").strongReference(true).register(registry));
-        gauges.add(Gauge.builder("tern.worker.sequences", scheduler, s -> s.snapshot().sequences())
+        bound.add(Gauge.builder("tern.worker.sequences", scheduler, s -> s.snapshot().sequences())
                 .description("Sequences holding KV cache").strongReference(true).register(registry));
-        gauges.add(Gauge.builder("tern.worker.kv.bytes", scheduler, s -> s.snapshot().kvReservedBytes())
+        bound.add(Gauge.builder("tern.worker.kv.bytes", scheduler, s -> s.snapshot().kvReservedBytes())
                 .description("KV cache bytes reserved").strongReference(true).register(registry));
-        gauges.add(Gauge.builder("tern.worker.kv.budget.bytes", scheduler, s -> s.snapshot().kvBudgetBytes())
+        bound.add(Gauge.builder("tern.worker.kv.budget.bytes", scheduler, s -> s.snapshot().kvBudgetBytes())
                 .description("KV cache budget").strongReference(true).register(registry));
+        for (StepProfile.Phase p : StepProfile.Phase.values()) {
+            // Read while the scheduler writes: a scrape may see a phase one step behind, never a torn value (64-bit longs).
+            bound.add(FunctionCounter.builder("tern.worker.step.phase", phases, s -> s.nanos(p) / 1e9)
+                    .tag("phase", p.name().toLowerCase(Locale.ROOT)).baseUnit("seconds")
+                    .description("Scheduler-thread time in this phase of forward steps: " + p.label())
+                    .register(registry));  // weakly held: the forward pass holds phases as long as the scheduler runs
+        }
     }
 
-    /** Removes the gauges {@link #bind} registered. */
+    /** Removes the meters {@link #bind} registered. */
     void unbind() {
-        for (Meter g : gauges) registry.remove(g);
-        gauges.clear();
+        for (Meter m : bound) registry.remove(m);
+        bound.clear();
     }
 
     void batch(int batchTokenCount, int sequences, long nanos) {

@@ -295,8 +295,16 @@ class WholeModelWorkerTest {
         assertEquals(WholeModelResource.MAX_BATCH_TOKENS, d.getMaxBatchTokens());
         assertEquals(512, d.getContextLength());
         io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200);
-        io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200)
-                .body(org.hamcrest.Matchers.containsString("tern_worker_kv_budget_bytes"));
+        workerRun("metered", prompt(8, 3));  // at least one step: every phase has booked time
+        release("metered");
+        String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("tern_worker_kv_budget_bytes")).extract().asString();
+        for (String phase : new String[] {"qkv", "attention", "wo", "gate_up", "down", "head"}) {
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("tern_worker_step_phase_seconds_total\\{phase=\"" + phase + "\"\\} ([0-9.eE+-]+)").matcher(metrics);
+            assertTrue(m.find(), phase + " missing from /q/metrics");
+            assertTrue(Double.parseDouble(m.group(1)) > 0, phase + " booked no time: " + m.group());
+        }
     }
 
     private static void assertInvalid(String reason, org.junit.jupiter.api.function.Executable call) {
