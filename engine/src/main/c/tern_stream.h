@@ -48,12 +48,12 @@ static inline int32_t batch_pf(int32_t tokens, int32_t pf) { return tokens > 4 &
 static __thread const uint8_t *tern_next_read;
 
 static inline void ramp(const uint8_t *start, int64_t bytes, int32_t pf) {
-    if (pf == 1 && start != tern_next_read) {
-        int64_t n = bytes < PF_FAR ? bytes : PF_FAR;
-        for (int64_t o = 0; o < n; o += 64) _mm_prefetch((const char *) start + o, o < PF_NEAR ? _MM_HINT_T0 : _MM_HINT_T1);
-    } else if (pf == 2 && start != tern_next_read) {
-        int64_t n = bytes < PF_NTA ? bytes : PF_NTA;
-        for (int64_t o = 0; o < n; o += 64) _mm_prefetch((const char *) start + o, _MM_HINT_NTA);
+    if (pf != 0 && start != tern_next_read) {
+        int64_t reach = pf == 1 ? PF_FAR : PF_NTA, n = bytes < reach ? bytes : reach;
+        for (int64_t o = 0; o < n; o += 64) {
+            if (pf == 2) _mm_prefetch((const char *) start + o, _MM_HINT_NTA);
+            else _mm_prefetch((const char *) start + o, o < PF_NEAR ? _MM_HINT_T0 : _MM_HINT_T1);
+        }
     }
     tern_next_read = start + bytes;
 }

@@ -27,11 +27,9 @@ public final class StreamBandwidth {
 
     /** Best GB/s over {@code runs} passes over a {@code bytes} buffer split across {@code threads}, by either reader. */
     public static double measure(long bytes, int threads, int runs) throws InterruptedException {
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment buf = io.tern.engine.memory.HugePages.allocate(bytes, arena);  // the pages the weights get
-            buf.fill((byte) 1);
-            double best = best(buf, threads, runs, false);
-            if (NATIVE_SUM.isPresent()) best = Math.max(best, best(buf, threads, runs, true));
+        try (Reader r = new Reader(bytes, threads)) {
+            double best = best(r.buf, threads, runs, false);
+            if (NATIVE_SUM.isPresent()) best = Math.max(best, best(r.buf, threads, runs, true));
             return best;
         }
     }
@@ -46,13 +44,13 @@ public final class StreamBandwidth {
         private final int threads;
 
         public Reader(long bytes, int threads) {
-            this.buf = io.tern.engine.memory.HugePages.allocate(bytes, arena);
+            this.buf = io.tern.engine.memory.HugePages.allocate(bytes, arena);  // the pages the weights get
             this.threads = threads;
             buf.fill((byte) 1);
         }
 
         /** GB/s of one pass, by the native reader when it loads (else the Vector API). */
-        public double pass() throws InterruptedException { return StreamBandwidth.pass(buf, threads); }
+        public double pass() throws InterruptedException { return StreamBandwidth.pass(buf, threads, NATIVE_SUM.isPresent()); }
 
         @Override
         public void close() { arena.close(); }
@@ -70,11 +68,7 @@ public final class StreamBandwidth {
         return best;
     }
 
-    /** GB/s of one pass over buf split across threads, by the native reader when it loads (else the Vector API). */
-    static double pass(MemorySegment buf, int threads) throws InterruptedException {
-        return pass(buf, threads, NATIVE_SUM.isPresent());
-    }
-
+    /** GB/s of one pass over buf split across threads, by the native reader or the Vector API. */
     private static double pass(MemorySegment buf, int threads, boolean nativeRead) throws InterruptedException {
         long slice = buf.byteSize() / threads / 4096 * 4096;
         long[] sink = new long[threads];
