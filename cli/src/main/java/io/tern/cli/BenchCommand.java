@@ -43,6 +43,8 @@ final class BenchCommand implements Callable<Integer> {
     private static final long RSS_ALLOWANCE = 300_000_000L;
     /** Decode tokens per timed round (for the best-round figure). */
     private static final int ROUND = 16;
+    /** Tokens per paired round: short enough that the reads on either side see the same machine. */
+    private static final int PAIRED_ROUND = 4;
     /** Alternating GEMV and plain-read passes the ternary-GEMV-alone ratio is the median of. */
     private static final int GEMV_ROUNDS = 9;
 
@@ -127,7 +129,7 @@ final class BenchCommand implements Callable<Integer> {
             // Attention also reads the KV cache every token: on average prompt + gen/2 positions of keys and values.
             long kvReadPerToken = (long) m.layerCount() * (prompt + gen / 2) * 2L * m.config().kvDim() * options.kvType().bytes();
             double rooflineWithKv = (bytesPerToken + kvReadPerToken) * decodeTokS / 1e9 / stream;
-            Paired paired = pairedDecode(pass, cache, prompt, gen, vocab, next, bytesPerToken, nThreads);
+            Paired paired = pairedDecode(pass, cache, prompt, gen, vocab, next, bytesPerToken);
             HeadAgreement.Result head = options.usesInt8Head() && headSamples > 0 ? HeadAgreement.measure(m, headSamples, 11) : null;
 
             System.out.printf(Locale.ROOT, "model            %s (%s, %d layers, dim %d)%n", file.getFileName(), m.config().architecture(), m.config().layers(), m.config().dim());
@@ -141,7 +143,7 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "stream read      %.2f GB/s (same process, %d threads, best of a Vector API and a native read, before and after the run)%n", stream, nThreads);
             System.out.printf(Locale.ROOT, "roofline         %.3f (%.3f counting the %.1f MB of KV cache attention reads per token); best round %.3f%n",
                     roofline, rooflineWithKv, kvReadPerToken / 1e6, rooflineBestRound);
-            System.out.printf(Locale.ROOT, "roofline paired  %.3f: decode %.2f GB/s vs a plain read's %.2f (medians of %d rounds of %d tokens decoded again, each right after one read pass)%n",
+            System.out.printf(Locale.ROOT, "roofline paired  %.3f: decode %.2f GB/s vs a plain read's %.2f (medians of %d rounds of %d tokens decoded again, each against the mean of the read passes just before and after it)%n",
                     paired.ratio(), paired.effectiveGbs(), paired.readGbs(), paired.rounds(), paired.tokens());
             if (gemv != null) {
                 System.out.printf(Locale.ROOT, "ternary GEMV     %.3f of a plain read alone: %.2f vs %.2f GB/s (one token, a %d MB matrix of %d columns, %d threads; medians of %d alternating passes)%n",
@@ -197,23 +199,27 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * The roofline with both sides measured in the same seconds: the decode runs again over the same positions, in
-     * rounds of ROUND tokens, each right after one pass of a plain 1 GiB read on as many threads. The headline roofline
-     * divides the average decode by the best read of ten passes before and after the run: the strict figure; on a
-     * machine whose read bandwidth moves by ±20% from second to second, this one compares like with like.
+     * rounds of PAIRED_ROUND tokens (~0.1 s) between passes of a plain 1 GiB read (~20 ms) on the model's own compute
+     * threads, and each round is divided by the mean of the reads just before and just after it. The headline
+     * roofline divides the average decode by the best read of ten passes before and after the run: the strict figure;
+     * on a machine whose read bandwidth moves by ±20% from second to second, this one compares like with like.
      */
     private static Paired pairedDecode(ForwardPass pass, KvCache cache, int prompt, int gen, int vocab, int next,
-                                       long bytesPerToken, int threads) throws InterruptedException {
-        int rounds = Math.max(1, gen / ROUND), tokens = Math.min(ROUND, gen);
+                                       long bytesPerToken) throws InterruptedException {
+        int rounds = Math.max(1, gen / PAIRED_ROUND), tokens = Math.min(PAIRED_ROUND, gen);
         double[] effective = new double[rounds], read = new double[rounds], ratio = new double[rounds];
         cache.truncate(prompt);
-        try (StreamBandwidth.Reader reader = new StreamBandwidth.Reader(1L << 30, threads)) {
+        try (StreamBandwidth.Reader reader = new StreamBandwidth.Reader(1L << 30, pass.model().pool())) {
             reader.pass();  // warm
+            double before = reader.pass();
             for (int r = 0; r < rounds; r++) {
-                read[r] = reader.pass();
                 long t0 = System.nanoTime();
                 for (int i = 0; i < tokens; i++) next = Sampler.argmax(pass.forward(new int[]{next}, cache, false), 0, vocab);
                 effective[r] = bytesPerToken * tokens / ((System.nanoTime() - t0) * 1e-9) / 1e9;
+                double after = reader.pass();
+                read[r] = (before + after) / 2;
                 ratio[r] = effective[r] / read[r];
+                before = after;
             }
         }
         return new Paired(GemvBandwidth.median(effective), GemvBandwidth.median(read), GemvBandwidth.median(ratio), rounds, tokens);

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 /**
  * The ternary GEMV alone against a plain read: one token against one packed matrix too large for any cache, one pool
  * job per pass (the kernel's streaming rate without a decode step's many small jobs, attention and norms), in passes
- * that alternate with passes of {@link StreamBandwidth}'s read over a 1 GiB buffer on the same number of threads. The
+ * that alternate with passes of {@link StreamBandwidth}'s read over a 1 GiB buffer on the pool's own threads. The
  * ratio is the median of each round's pair: this machine's read bandwidth moved by ±20% from one second to the next,
  * so passes measured apart compared noise (a GEMV's best pass came out at 1.17 of a stream read's best taken earlier).
  */
@@ -39,7 +39,7 @@ public final class GemvBandwidth {
         x.quantize(xf, 0, 1);
         float[] out = new float[rows];
         double[] gemv = new double[rounds], stream = new double[rounds], ratio = new double[rounds];
-        try (WeightArena weights = new WeightArena(); StreamBandwidth.Reader read = new StreamBandwidth.Reader(STREAM_BYTES, pool.threads())) {
+        try (WeightArena weights = new WeightArena(); StreamBandwidth.Reader read = new StreamBandwidth.Reader(STREAM_BYTES, pool)) {
             TernaryMatrix w = kernel.pack(rows, cols, (r, dst) -> {
                 System.arraycopy(pattern, (r % 7) * cols, dst, 0, cols);
                 return 0.01f;

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.ByteOrder;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -42,15 +43,46 @@ public final class StreamBandwidth {
         private final Arena arena = Arena.ofShared();
         private final MemorySegment buf;
         private final int threads;
+        private final MatmulPool pool;
+        private final long slice;
+        private final long[] sink;
+        private final IntConsumer readSlice = this::readSlice;
 
+        /** Passes on {@code threads} threads started for each pass. */
         public Reader(long bytes, int threads) {
+            this(bytes, threads, null);
+        }
+
+        /**
+         * Passes on the pool's own threads, one slice each: the threads a decode step or a GEMV runs on, already
+         * awake, with no thread started inside the timed pass (and no pool worker spinning beside the readers).
+         */
+        public Reader(long bytes, MatmulPool pool) {
+            this(bytes, pool.threads(), pool);
+        }
+
+        private Reader(long bytes, int threads, MatmulPool pool) {
             this.buf = io.tern.engine.memory.HugePages.allocate(bytes, arena);  // the pages the weights get
             this.threads = threads;
+            this.pool = pool;
+            this.slice = bytes / threads / 4096 * 4096;
+            this.sink = new long[threads];
             buf.fill((byte) 1);
         }
 
         /** GB/s of one pass, by the native reader when it loads (else the Vector API). */
-        public double pass() throws InterruptedException { return StreamBandwidth.pass(buf, threads, NATIVE_SUM.isPresent()); }
+        public double pass() throws InterruptedException {
+            if (pool == null) return StreamBandwidth.pass(buf, threads, NATIVE_SUM.isPresent());
+            long t0 = System.nanoTime();
+            pool.parallelFor(threads, readSlice);
+            double gbs = slice * threads / ((System.nanoTime() - t0) * 1e-9) / 1e9;
+            if (sink[0] == 42) System.out.print("");
+            return gbs;
+        }
+
+        private void readSlice(int i) {
+            sink[i] = NATIVE_SUM.isPresent() ? nativeSum(buf.asSlice(i * slice, slice)) : sum(buf, i * slice, slice);
+        }
 
         @Override
         public void close() { arena.close(); }
