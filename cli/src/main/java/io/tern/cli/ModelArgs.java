@@ -28,7 +28,12 @@ final class ModelArgs {
     @Option(names = "--kv-type", defaultValue = "auto", description = "KV cache: auto (f16 on the int8 path, f32 on the float one), f32, f16 or q8")
     String kvType;
 
+    @Option(names = "--head-rescore", defaultValue = "" + ModelOptions.DEFAULT_HEAD_RESCORE,
+            description = "int8 lm_head: its top K logits per token computed again from the file's float rows (0 = int8 alone)")
+    int headRescore;
+
     ModelOptions options() {
-        return new ModelOptions(NumericPath.parse(path), kernel, threads, FfnActivation.parse(ffnAct)).withKvType(KvType.parseOption(kvType));
+        return new ModelOptions(NumericPath.parse(path), kernel, threads, FfnActivation.parse(ffnAct)).withKvType(KvType.parseOption(kvType))
+                .withHeadRescore(headRescore);
     }
 }

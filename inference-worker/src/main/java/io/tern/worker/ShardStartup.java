@@ -66,7 +66,7 @@ public class ShardStartup {
             lifecycle.moveTo(WorkerState.LOADING, "loading " + source.file());
             ModelOptions options = new ModelOptions(NumericPath.parse(config.path()), config.kernel(),
                     config.threads(), FfnActivation.parse(config.ffnAct())).withKvType(KvType.parseOption(config.kvType()))
-                    .withPrefetch(SoftwarePrefetch.parse(config.prefetch()));
+                    .withPrefetch(SoftwarePrefetch.parse(config.prefetch())).withHeadRescore(config.headRescore());
             model = ModelLoader.load(source.file(), options);
             BitNetConfig c = model.config();
             ShardInfo shard = new ShardInfo(source.model(), source.version(), model.firstLayer(), model.endLayer(),

@@ -91,6 +91,10 @@ public interface WorkerConfig {
     @WithDefault("auto")
     String prefetch();
 
+    /** The int8 lm_head's top candidates per token computed again from the file's float rows (0: int8 logits alone). */
+    @WithDefault("" + io.tern.engine.model.ModelOptions.DEFAULT_HEAD_RESCORE)
+    int headRescore();
+
     /** FFN activation: relu2 (BitNet b1.58) or silu. */
     @WithDefault("relu2")
     String ffnAct();

@@ -126,6 +126,13 @@ public final class BitNetModel implements AutoCloseable {
     @Override
     public void close() {
         if (embedding != null) embedding.close();
+        if (lmHead instanceof AutoCloseable head) {
+            try {
+                head.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the lm_head: " + e.getMessage(), e);
+            }
+        }
         pool.close();
         arena.close();
         file.close();

@@ -50,6 +50,9 @@ public final class Embedding implements AutoCloseable {
 
     public int vocab() { return vocab; }
 
+    /** Bytes of one row in the file. */
+    public long rowBytes() { return rowBytes; }
+
     /** Writes the embedding of token into dst[off..off+dim). */
     public void lookup(int token, float[] dst, int off) {
         if (token < 0 || token >= vocab)

@@ -9,17 +9,25 @@ import java.util.SplittableRandom;
 
 /**
  * How often the int8 lm_head picks the same top-1 token as the file's float head: over random Gaussian hidden
- * states put through the model's output norm, both heads applied to the same rows.
+ * states put through the model's output norm, the heads applied to the same rows — the head as loaded (with its top
+ * candidates rescored from the float rows when {@link RescoredHead} is on) and its int8 logits alone.
  */
 public final class HeadAgreement {
-    /** @param maxAbsDiff largest |Δlogit| seen over all samples and the whole vocabulary */
-    public record Result(int samples, int agree, double rate, float maxAbsDiff) {}
+    /**
+     * @param agree      samples where the head as loaded picked the float head's top-1
+     * @param int8Agree  the same for the int8 logits alone
+     * @param candidates rows rescored per sample (0: none, the int8 head alone)
+     * @param maxAbsDiff largest |Δlogit| of the int8 logits alone over all samples and the whole vocabulary
+     */
+    public record Result(int samples, int agree, double rate, int int8Agree, double int8Rate, int candidates, float maxAbsDiff) {}
 
     private HeadAgreement() {}
 
     /** @throws IllegalStateException if the model has no int8 head (a shard without it, or the float head chosen) */
     public static Result measure(BitNetModel model, int samples, long seed) {
-        if (!(model.lmHead() instanceof Int8Linear int8)) {
+        Linear head = model.lmHead();
+        Int8Linear int8 = head instanceof RescoredHead r ? r.int8() : head instanceof Int8Linear i ? i : null;
+        if (int8 == null) {
             throw new IllegalStateException("the model has no int8 lm_head to compare (float path, int8Head off, or not the last shard)");
         }
         BitNetConfig c = model.config();
@@ -36,13 +44,21 @@ public final class HeadAgreement {
         float[] exact = new float[samples * vocab], approx = new float[samples * vocab];
         reference.forward(in, exact);
         int8.forward(in, approx);
+        float[] used = approx;
+        if (head != int8) {
+            used = new float[samples * vocab];
+            head.forward(in, used);
+        }
 
-        int agree = 0;
+        int agree = 0, int8Agree = 0;
         float worst = 0;
         for (int s = 0; s < samples; s++) {
-            if (Sampler.argmax(exact, s * vocab, vocab) == Sampler.argmax(approx, s * vocab, vocab)) agree++;
+            int best = Sampler.argmax(exact, s * vocab, vocab);
+            if (best == Sampler.argmax(used, s * vocab, vocab)) agree++;
+            if (best == Sampler.argmax(approx, s * vocab, vocab)) int8Agree++;
         }
         for (int i = 0; i < exact.length; i++) worst = Math.max(worst, Math.abs(exact[i] - approx[i]));
-        return new Result(samples, agree, (double) agree / samples, worst);
+        int candidates = head instanceof RescoredHead r ? r.candidates() : 0;
+        return new Result(samples, agree, (double) agree / samples, int8Agree, (double) int8Agree / samples, candidates, worst);
     }
 }

@@ -110,7 +110,8 @@ public final class ModelLoader {
                     if ((r + 1) % HEAD_RELEASE_ROWS == 0)
                         releaseEarly(headData.asSlice((r + 1L - HEAD_RELEASE_ROWS) * rowBytes, HEAD_RELEASE_ROWS * rowBytes));
                 };
-                lmHead = new Int8Linear(Int8Matrix.quantize(c.vocab(), c.dim(), rows, arena, pool), pool);
+                Int8Linear int8 = new Int8Linear(Int8Matrix.quantize(c.vocab(), c.dim(), rows, arena, pool), pool);
+                lmHead = options.headRescore() > 0 ? rescored(int8, head, t) : int8;
                 copiedFromFile.add(headData);
             } else {
                 // Kept as the file has it; an F16 head streams through the native kernel where there is one.
@@ -218,6 +219,20 @@ public final class ModelLoader {
      * Drops a copied region's file pages right away, so the load's peak resident set stays near the final one
      * instead of file + copies. The model's release after load covers every copied region again, padding included.
      */
+    /**
+     * The int8 head with its top candidates recomputed from the file's float rows: read with pread when the file's
+     * pages are given back (the int8 path's default), else through the mapping. A tied head shares the embedding's
+     * reader.
+     */
+    private RescoredHead rescored(Int8Linear int8, String head, GgufTensorInfo t) throws IOException {
+        if (head.equals("token_embd") && embedding != null) return new RescoredHead(int8, embedding, options.headRescore(), false, pool);
+        TensorCodec codec = TensorCodec.of(t.type());
+        Embedding rows = options.releaseFilePages()
+                ? Embedding.fromFile(file.path(), file.dataStart() + t.offset(), t.byteSize(), codec, config.vocab(), config.dim())
+                : Embedding.mapped(file.data(t), codec, config.vocab(), config.dim());
+        return new RescoredHead(int8, rows, options.headRescore(), true, pool);
+    }
+
     private void releaseEarly(MemorySegment region) {
         if (releasesFilePages() && PageAdvice.supported()) PageAdvice.release(List.of(region), 0);
     }

@@ -29,6 +29,18 @@ class ModelOptionsTest {
     }
 
     @Test
+    void headRescoreDefaultsOnSurvivesTheOtherWithersAndIsNeverNegative() {
+        ModelOptions o = ModelOptions.defaults();
+        assertEquals(ModelOptions.DEFAULT_HEAD_RESCORE, o.headRescore());
+        ModelOptions four = o.withHeadRescore(4).withPrefetch(SoftwarePrefetch.OFF).withThreads(1).withKernel("native")
+                .withKvType(KvType.Q8).withInt8Head(true).withReleaseFilePages(false).withPath(NumericPath.INT8).withFfnActivation(FfnActivation.SILU);
+        assertEquals(4, four.headRescore());
+        assertEquals(0, o.withHeadRescore(0).headRescore());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.withHeadRescore(-1));
+        assertEquals("headRescore must be >= 0, got -1", e.getMessage());
+    }
+
+    @Test
     void kvTypeOptionAcceptsAutoAndRejectsTheUnknown() {
         assertNull(KvType.parseOption(" Auto "));
         assertEquals(KvType.F16, KvType.parseOption("half"));
