@@ -1,5 +1,6 @@
 /*
- * Dense rows × activations for Tern: the lm_head, quantised to int8 at load (the default) or kept in the file's F16.
+ * Dense rows × activations for Tern: the lm_head, quantised to int8 at load (the default) or to 4 bits, or kept in the
+ * file's F16.
  * One exported entry per instruction set, picked by the JVM side with tern_cpu_features(); each handles a chunk of
  * rows for all tokens, and takes the software prefetch mode of tern_stream.h as its last argument.
  */
@@ -127,24 +128,113 @@ static inline void i8row8_avx2(const i8job *j, int r, int t) { i8row_avx2(j, r, 
 __attribute__((target("avx2,avxvnni"), always_inline))
 static inline void i8row8_avxvnni(const i8job *j, int r, int t) { i8row_avxvnni(j, r, t, 4); i8row_avxvnni(j, r, t + 4, 4); }
 
-#define I8DRIVER(isa, attrs)                                                                   \
+/* One exported entry per instruction set and row format (int8: tern_i8_*, 4-bit: tern_i4_*): rows [r0, r1), each
+   against every token in tiles of 8, 4 and 1. */
+#define DENSE_DRIVER(fmt, isa, attrs)                                                   \
     __attribute__((target(attrs)))                                                             \
-    void tern_i8_##isa(const int8_t *w, int64_t row_bytes, int32_t rows, int32_t r0, int32_t r1, \
+    void tern_##fmt##_##isa(const int8_t *w, int64_t row_bytes, int32_t rows, int32_t r0, int32_t r1, \
                        const int8_t *q, int64_t q_stride, const int32_t *sumq, int32_t tokens, \
                        int32_t *iout, float *fout, const float *ws, const float *xs, int32_t pf) { \
         i8job j = {w, row_bytes, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs, batch_pf(tokens, pf)}; \
         if (tokens <= 4) ramp((const uint8_t *) w + (size_t) r0 * row_bytes, (int64_t) (r1 - r0) * row_bytes, pf); \
         for (int r = r0; r < r1; r++) {                                                        \
             int t = 0;                                                                         \
-            for (; t + 8 <= tokens; t += 8) i8row8_##isa(&j, r, t);                            \
-            for (; t + 4 <= tokens; t += 4) i8row_##isa(&j, r, t, 4);                          \
-            for (; t < tokens; t++) i8row_##isa(&j, r, t, 1);                                  \
+            for (; t + 8 <= tokens; t += 8) fmt##row8_##isa(&j, r, t);                         \
+            for (; t + 4 <= tokens; t += 4) fmt##row_##isa(&j, r, t, 4);                       \
+            for (; t < tokens; t++) fmt##row_##isa(&j, r, t, 1);                               \
         }                                                                                      \
     }
 
-I8DRIVER(avx2, "avx2")
-I8DRIVER(avxvnni, "avx2,avxvnni")
-I8DRIVER(avx512vnni, "avx512f,avx512bw,avx512vnni")
+DENSE_DRIVER(i8, avx2, "avx2")
+DENSE_DRIVER(i8, avxvnni, "avx2,avxvnni")
+DENSE_DRIVER(i8, avx512vnni, "avx512f,avx512bw,avx512vnni")
+
+/* ---------------------------------------------------------------- 4-bit × int8 rows (a 4-bit lm_head)
+ * Per-row scale ws, codes u = w + 8 in [1, 15], two per byte: a 64-byte block holds 128 columns, byte i the column
+ * 128·b + i in its low nibble and 128·b + 64 + i in its high one (Int4Matrix.java). Σ (u − 8)·q = Σ u·q − 8·Σq: the
+ * codes are unsigned, so dpbusd (VNNI) or maddubs (AVX2: 2·15·127 < 32768) take them as they are. Same job as int8,
+ * row_bytes = cols / 2.
+ */
+__attribute__((target("avx2"), always_inline))
+static inline void i4row_avx2(const i8job *j, int r, int t, const int NT) {
+    const uint8_t *w = (const uint8_t *) j->w + (size_t) r * j->row_bytes;
+    const int8_t *q0 = j->q + (size_t) t * j->q_stride;
+    const __m256i m = _mm256_set1_epi8(15), ones = _mm256_set1_epi16(1);
+    __m256i s[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+    for (int64_t c = 0; c < j->row_bytes; c += 32) {
+        if (NT == 1 && (c & 63) == 0) PREFETCH(j->pf, w + c);
+        __m256i v = _mm256_load_si256((const __m256i *) (w + c));
+        __m256i lo = _mm256_and_si256(v, m), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m);
+        int64_t o = 2 * (c & ~(int64_t) 63) + (c & 63);  /* the low nibbles' first column */
+        for (int n = 0; n < NT; n++) {
+            const int8_t *x = q0 + n * j->q_stride + o;
+            __m256i p = _mm256_add_epi16(_mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *) x)),
+                                         _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *) (x + 64))));
+            s[n] = _mm256_add_epi32(s[n], _mm256_madd_epi16(p, ones));  /* two products per int16 lane: ≤ 7620 */
+        }
+    }
+    for (int n = 0; n < NT; n++) i8store(j, r, t + n, hsum8(s[n]) - 8 * j->sumq[t + n]);
+}
+
+__attribute__((target("avx2,avxvnni"), always_inline))
+static inline void i4row_avxvnni(const i8job *j, int r, int t, const int NT) {
+    const uint8_t *w = (const uint8_t *) j->w + (size_t) r * j->row_bytes;
+    const int8_t *q0 = j->q + (size_t) t * j->q_stride;
+    const __m256i m = _mm256_set1_epi8(15);
+    __m256i s[4][2];
+    for (int n = 0; n < 4; n++) s[n][0] = s[n][1] = _mm256_setzero_si256();
+    for (int64_t c = 0; c < j->row_bytes; c += 32) {
+        if (NT == 1 && (c & 63) == 0) PREFETCH(j->pf, w + c);
+        __m256i v = _mm256_load_si256((const __m256i *) (w + c));
+        __m256i lo = _mm256_and_si256(v, m), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m);
+        int64_t o = 2 * (c & ~(int64_t) 63) + (c & 63);
+        for (int n = 0; n < NT; n++) {
+            const int8_t *x = q0 + n * j->q_stride + o;
+            s[n][0] = dpbusd256(s[n][0], lo, _mm256_loadu_si256((const __m256i *) x));
+            s[n][1] = dpbusd256(s[n][1], hi, _mm256_loadu_si256((const __m256i *) (x + 64)));
+        }
+    }
+    for (int n = 0; n < NT; n++) i8store(j, r, t + n, hsum8(_mm256_add_epi32(s[n][0], s[n][1])) - 8 * j->sumq[t + n]);
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
+static inline void i4row_avx512vnni(const i8job *j, int r, int t, const int NT) {
+    const uint8_t *w = (const uint8_t *) j->w + (size_t) r * j->row_bytes;
+    const int64_t st = j->q_stride;
+    const int8_t *q0 = j->q + (size_t) t * st, *q1 = q0 + st, *q2 = q1 + st, *q3 = q2 + st;
+    const __m512i m = _mm512_set1_epi8(15);
+    __m512i a0 = Z512, b0 = Z512, a1 = Z512, b1 = Z512, a2 = Z512, b2 = Z512, a3 = Z512, b3 = Z512;
+    for (int64_t c = 0; c < j->row_bytes; c += 64) {
+        if (NT == 1) PREFETCH(j->pf, w + c);
+        __m512i v = _mm512_load_si512((const void *) (w + c));
+        __m512i lo = _mm512_and_si512(v, m), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), m);
+        int64_t o = 2 * c;
+        I8DP(a0, lo, q0 + o); I8DP(b0, hi, q0 + o + 64);
+        if (NT == 4) {
+            I8DP(a1, lo, q1 + o); I8DP(b1, hi, q1 + o + 64);
+            I8DP(a2, lo, q2 + o); I8DP(b2, hi, q2 + o + 64);
+            I8DP(a3, lo, q3 + o); I8DP(b3, hi, q3 + o + 64);
+        }
+    }
+    i8store(j, r, t, _mm512_reduce_add_epi32(_mm512_add_epi32(a0, b0)) - 8 * j->sumq[t]);
+    if (NT == 4) {
+        i8store(j, r, t + 1, _mm512_reduce_add_epi32(_mm512_add_epi32(a1, b1)) - 8 * j->sumq[t + 1]);
+        i8store(j, r, t + 2, _mm512_reduce_add_epi32(_mm512_add_epi32(a2, b2)) - 8 * j->sumq[t + 2]);
+        i8store(j, r, t + 3, _mm512_reduce_add_epi32(_mm512_add_epi32(a3, b3)) - 8 * j->sumq[t + 3]);
+    }
+}
+
+/* Eight tokens as two 4-token tiles (the second re-reads the row from L1): the 4-bit head serves decode steps. */
+#define I4ROW8(isa, attrs) \
+    __attribute__((target(attrs), always_inline)) \
+    static inline void i4row8_##isa(const i8job *j, int r, int t) { i4row_##isa(j, r, t, 4); i4row_##isa(j, r, t + 4, 4); }
+I4ROW8(avx2, "avx2")
+I4ROW8(avxvnni, "avx2,avxvnni")
+I4ROW8(avx512vnni, "avx512f,avx512bw,avx512vnni")
+
+DENSE_DRIVER(i4, avx2, "avx2")
+DENSE_DRIVER(i4, avxvnni, "avx2,avxvnni")
+DENSE_DRIVER(i4, avx512vnni, "avx512f,avx512bw,avx512vnni")
 
 /* ---------------------------------------------------------------- F16 rows × float activations (an lm_head kept F16)
  * y[t·rows + r] = Σ_c w[r][c] · x[t·x_stride + c] for rows [r0, r1): rows of cols halves, row-major as the file holds

@@ -13,6 +13,10 @@ import io.tern.engine.kernel.StreamBandwidth;
 import io.tern.engine.memory.ProcessMemory;
 import io.tern.engine.model.BitNetModel;
 import io.tern.engine.model.HeadAgreement;
+import io.tern.engine.model.Int4Linear;
+import io.tern.engine.model.Int8Linear;
+import io.tern.engine.model.Linear;
+import io.tern.engine.model.RescoredHead;
 import io.tern.engine.model.Layer;
 import io.tern.engine.model.ModelLoader;
 import io.tern.engine.model.ModelOptions;
@@ -62,6 +66,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--float-head", description = "keep the lm_head in the file's float type (default: int8 per row)") boolean floatHead;
     @Option(names = "--head-rescore", defaultValue = "" + ModelOptions.DEFAULT_HEAD_RESCORE,
             description = "int8 lm_head: its top K logits per token computed again from the file's float rows (0 = int8 alone; default: ${DEFAULT-VALUE})") int headRescore;
+    @Option(names = "--head-bits", defaultValue = "8", description = "bits per weight of the quantised lm_head: 8 or 4 (4 needs the native kernels)") int headBits;
     @Option(names = "--head-samples", defaultValue = "64", description = "random hidden states for the int8-vs-float lm_head top-1 agreement (0 = skip)") int headSamples;
     @Option(names = "--gemv-mb", defaultValue = "1024", description = "MB of the ternary-GEMV-alone matrix, as large as the read it is paired with (0 = skip)") int gemvMb;
     @Option(names = "--cache-dir", description = "where synthetic models are kept (default $TERN_HOME/.tern/bench)") Path cacheDir;
@@ -72,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
         if (gemvMb < 0) throw new IllegalArgumentException("--gemv-mb must be >= 0");
         Path file = model != null ? model : syntheticModel();
         ModelOptions options = ModelOptions.defaults().withPath(NumericPath.INT8).withKernel(kernel).withThreads(threads)
-                .withInt8Head(!floatHead).withHeadRescore(headRescore).withKvType(KvType.parseOption(kvType)).withPrefetch(SoftwarePrefetch.parse(prefetch));
+                .withInt8Head(!floatHead).withHeadRescore(headRescore).withHeadBits(headBits).withKvType(KvType.parseOption(kvType)).withPrefetch(SoftwarePrefetch.parse(prefetch));
         int nThreads = options.effectiveThreads();
         // Streaming read measured before the model loads and after the run, best of both: a neighbour that slows
         // one pass must not make the roofline look better than it is (and the 1 GiB buffer is gone before the load).
@@ -154,10 +159,10 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "decode step      %s%n", stepLine(m, step, gen, (t2 - t1) / 1e6 / gen));
             System.out.printf(Locale.ROOT, "prefill/decode   %.1fx%n", prefillTokS / decodeTokS);
             if (head != null) {
-                System.out.printf(Locale.ROOT, "lm_head int8     top-1 agreement with the float head %.3f (%d/%d random hidden states)%s; int8 logits alone %.3f (%d/%d), max |Δlogit| %.3f%n",
-                        head.rate(), head.agree(), head.samples(),
+                System.out.printf(Locale.ROOT, "lm_head %-8s top-1 agreement with the float head %.3f (%d/%d random hidden states)%s; %s logits alone %.3f (%d/%d), max |Δlogit| %.3f%n",
+                        headLabel(head.bits()), head.rate(), head.agree(), head.samples(),
                         head.candidates() > 0 ? String.format(Locale.ROOT, " with each token's top %d rescored from the float rows", head.candidates()) : "",
-                        head.int8Rate(), head.int8Agree(), head.samples(), head.maxAbsDiff());
+                        headLabel(head.bits()), head.quantRate(), head.quantAgree(), head.samples(), head.maxAbsDiff());
             } else {
                 System.out.println("lm_head          " + (options.usesInt8Head() ? "int8 (agreement not measured)" : "float (int8 head off)"));
             }
@@ -179,15 +184,15 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT,
                     "{\"prefill_tok_s\": %.2f, \"decode_tok_s\": %.3f, \"bytes_per_token\": %d, \"effective_gbs\": %.3f, "
                             + "\"stream_gbs\": %.3f, \"roofline\": %.4f, \"threads\": %d, \"kernel\": \"%s\", \"software_prefetch\": %s, \"prompt\": %d, \"gen\": %d, "
-                            + "\"lm_head\": \"%s\", \"lm_head_rescore\": %d, \"lm_head_top1_agreement\": %s, \"lm_head_int8_top1_agreement\": %s, \"kv_type\": \"%s\", "
+                            + "\"lm_head\": \"%s\", \"lm_head_rescore\": %d, \"lm_head_top1_agreement\": %s, \"lm_head_quantised_top1_agreement\": %s, \"kv_type\": \"%s\", "
                             + "\"rss_bytes\": %d, \"rss_anon_bytes\": %d, \"rss_file_bytes\": %d, \"peak_rss_bytes\": %d, \"heap_used_bytes\": %d, \"heap_live_bytes\": %d, "
                             + "\"weights_bytes\": %d, \"kv_bytes\": %d, \"released_file_bytes\": %d, \"kv_read_per_token\": %d, \"roofline_with_kv\": %.4f, "
                             + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"roofline_paired\": %.4f, \"gemv_gbs\": %s, \"gemv_roofline\": %s, \"step_ms\": %s, "
                             + "\"cpu_steal\": %s, \"load_avg\": %.2f}%n",
                     prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(),
                     m.pool().kernel() instanceof NativeKernel k ? "\"" + k.prefetch().label() + "\"" : "null", prompt, gen,
-                    options.usesInt8Head() ? "int8" : "float", options.usesInt8Head() ? options.headRescore() : 0,
-                    head != null ? String.format(Locale.ROOT, "%.4f", head.rate()) : "null", head != null ? String.format(Locale.ROOT, "%.4f", head.int8Rate()) : "null",
+                    headKind(m), options.usesInt8Head() ? options.headRescore() : 0,
+                    head != null ? String.format(Locale.ROOT, "%.4f", head.rate()) : "null", head != null ? String.format(Locale.ROOT, "%.4f", head.quantRate()) : "null",
                     options.kvType().name().toLowerCase(Locale.ROOT),
                     decoded.rssBytes(), decoded.rssAnonBytes(), decoded.rssFileBytes(), decoded.peakRssBytes(), decoded.heapUsedBytes(), collected.heapUsedBytes(),
                     weightBytes, kvBytes, m.releasedFileBytes(), kvReadPerToken, rooflineWithKv,
@@ -198,6 +203,14 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static double mb(long bytes) { return bytes / 1e6; }
+
+    private static String headLabel(int bits) { return bits == 4 ? "4-bit" : "int8"; }
+
+    /** "int8", "int4" or "float": what the loaded model's lm_head reads per token. */
+    private static String headKind(BitNetModel m) {
+        Linear h = m.lmHead() instanceof RescoredHead r ? r.quantised() : m.lmHead();
+        return h instanceof Int4Linear ? "int4" : h instanceof Int8Linear ? "int8" : "float";
+    }
 
     /** Medians of the paired rounds: decode's effective GB/s, the read's GB/s, and their per-round ratio. */
     private record Paired(double effectiveGbs, double readGbs, double ratio, int rounds, int tokens) {}

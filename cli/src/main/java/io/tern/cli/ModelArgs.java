@@ -32,8 +32,11 @@ final class ModelArgs {
             description = "int8 lm_head: its top K logits per token computed again from the file's float rows (0 = int8 alone)")
     int headRescore;
 
+    @Option(names = "--head-bits", defaultValue = "8", description = "bits per weight of the quantised lm_head: 8 or 4 (4 needs the native kernels)")
+    int headBits;
+
     ModelOptions options() {
         return new ModelOptions(NumericPath.parse(path), kernel, threads, FfnActivation.parse(ffnAct)).withKvType(KvType.parseOption(kvType))
-                .withHeadRescore(headRescore);
+                .withHeadRescore(headRescore).withHeadBits(headBits);
     }
 }

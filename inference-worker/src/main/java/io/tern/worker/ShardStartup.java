@@ -66,7 +66,8 @@ public class ShardStartup {
             lifecycle.moveTo(WorkerState.LOADING, "loading " + source.file());
             ModelOptions options = new ModelOptions(NumericPath.parse(config.path()), config.kernel(),
                     config.threads(), FfnActivation.parse(config.ffnAct())).withKvType(KvType.parseOption(config.kvType()))
-                    .withPrefetch(SoftwarePrefetch.parse(config.prefetch())).withHeadRescore(config.headRescore());
+                    .withPrefetch(SoftwarePrefetch.parse(config.prefetch())).withHeadRescore(config.headRescore())
+                    .withHeadBits(config.headBits());
             model = ModelLoader.load(source.file(), options);
             BitNetConfig c = model.config();
             ShardInfo shard = new ShardInfo(source.model(), source.version(), model.firstLayer(), model.endLayer(),

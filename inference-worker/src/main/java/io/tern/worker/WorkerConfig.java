@@ -95,6 +95,10 @@ public interface WorkerConfig {
     @WithDefault("" + io.tern.engine.model.ModelOptions.DEFAULT_HEAD_RESCORE)
     int headRescore();
 
+    /** Bits per weight of the quantised lm_head: 8 or 4 (4 needs the native kernels; else 8). */
+    @WithDefault("8")
+    int headBits();
+
     /** FFN activation: relu2 (BitNet b1.58) or silu. */
     @WithDefault("relu2")
     String ffnAct();

@@ -67,6 +67,7 @@ public final class MatmulPool implements AutoCloseable {
     private final int[] firstTask = new int[MAX_GROUP + 1];   // member m owns tasks [firstTask[m], firstTask[m + 1])
     private int minBite;                                      // tasks: MIN_BITE_BYTES of the first member's rows
     private Int8Matrix iw;
+    private Int4Matrix i4w;
     private Int8Activations x;
     private int[] iout;
 
@@ -140,6 +141,25 @@ public final class MatmulPool implements AutoCloseable {
         runMatmul(null, w, x, out, null);
     }
 
+    /**
+     * 4-bit rows: out[t * rows + r] = w.scale(r) · Σ_c q[r][c]·x.q[t][c] / x.scale(t), blocking until done. Native
+     * kernels only (the layout has no Vector API or scalar kernel beyond {@link Int4Matrix#dotScalar}).
+     */
+    public void matmul(Int4Matrix w, Int8Activations x, float[] out) {
+        if (!(kernel instanceof NativeKernel)) throw new IllegalStateException("4-bit rows need the native kernels, this pool runs " + (kernel == null ? "none" : kernel.name()));
+        w.check(x, 0, w.rows(), out.length);
+        if (threads == 1 || insideJob()) {
+            ((NativeKernel) kernel).matmul(w, x, 0, w.rows(), out);
+            return;
+        }
+        synchronized (this) {
+            this.i4w = w;
+            this.x = x;
+            fouts[0] = out;
+            runMembers(1);
+        }
+    }
+
     /** int8 rows as integer dot products, blocking until done. */
     public void dot(Int8Matrix w, Int8Activations x, int[] out) {
         requireKernel();
@@ -199,7 +219,8 @@ public final class MatmulPool implements AutoCloseable {
     private void runMembers(int count) {
         try {
             for (int m = 0; m < count; m++) firstTask[m + 1] = firstTask[m] + Math.ceilDiv(memberRows(m), ROW_QUANTUM);
-            long taskBytes = ROW_QUANTUM * (tws[0] != null ? tws[0].packedBytes() / tws[0].rows() : iw.rowBytes()) * Math.max(1, x.tokens());
+            long rowBytes = tws[0] != null ? tws[0].packedBytes() / tws[0].rows() : iw != null ? iw.rowBytes() : i4w.rowBytes();
+            long taskBytes = ROW_QUANTUM * rowBytes * Math.max(1, x.tokens());
             minBite = (int) Math.max(1, Math.ceilDiv(MIN_BITE_BYTES, taskBytes));
             run(firstTask[count], matmulTasks);
         } finally {
@@ -207,12 +228,13 @@ public final class MatmulPool implements AutoCloseable {
         }
     }
 
-    private int memberRows(int m) { return tws[m] != null ? tws[m].rows() : iw.rows(); }
+    private int memberRows(int m) { return tws[m] != null ? tws[m].rows() : iw != null ? iw.rows() : i4w.rows(); }
 
     private void clearJob() {
         java.util.Arrays.fill(tws, null);
         java.util.Arrays.fill(fouts, null);
         iw = null;
+        i4w = null;
         x = null;
         iout = null;
     }
@@ -230,7 +252,9 @@ public final class MatmulPool implements AutoCloseable {
     }
 
     private void compute(TernaryMatrix tw, Int8Matrix iw, Int8Activations x, int r0, int r1, float[] fout, int[] iout) {
-        if (tw != null) {
+        if (i4w != null) {
+            ((NativeKernel) kernel).matmul(i4w, x, r0, r1, fout);
+        } else if (tw != null) {
             if (fout != null) kernel.matmul(tw, x, r0, r1, fout);
             else kernel.dot(tw, x, r0, r1, iout);
         } else {

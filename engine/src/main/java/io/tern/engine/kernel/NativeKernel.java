@@ -29,6 +29,8 @@ public final class NativeKernel implements TernaryKernel {
         String symbol() { return "tern_run_" + name().toLowerCase(Locale.ROOT); }
 
         String int8Symbol() { return "tern_i8_" + name().toLowerCase(Locale.ROOT); }
+
+        String int4Symbol() { return "tern_i4_" + name().toLowerCase(Locale.ROOT); }
     }
 
     private static final FunctionDescriptor RUN = FunctionDescriptor.ofVoid(
@@ -55,16 +57,18 @@ public final class NativeKernel implements TernaryKernel {
     private final int features;
     private final MethodHandle run;
     private final MethodHandle runI8;
+    private final MethodHandle runI4;   // 4-bit rows (tern_dense.c): the same arguments as runI8
     private final MethodHandle runF16;  // F16 rows × float (tern_dense.c), or null: see hasF16()
     /** How the kernels prefetch weights: a resolved {@link SoftwarePrefetch} (never AUTO). */
     private volatile SoftwarePrefetch prefetch;
 
-    private NativeKernel(Isa isa, int features, MethodHandle run, MethodHandle runI8, MethodHandle runF16) {
+    private NativeKernel(Isa isa, int features, MethodHandle run, MethodHandle runI8, MethodHandle runI4, MethodHandle runF16) {
         this.isa = isa;
         this.features = features;
         this.prefetch = SoftwarePrefetch.AUTO.resolve(this);
         this.run = run;
         this.runI8 = runI8;
+        this.runI4 = runI4;
         this.runF16 = runF16;
     }
 
@@ -92,9 +96,10 @@ public final class NativeKernel implements TernaryKernel {
         }
         MethodHandle run = linker.downcallHandle(symbol(lib, isa.symbol()), RUN, Linker.Option.critical(true));
         MethodHandle runI8 = linker.downcallHandle(symbol(lib, isa.int8Symbol()), RUN_I8, Linker.Option.critical(true));
+        MethodHandle runI4 = linker.downcallHandle(symbol(lib, isa.int4Symbol()), RUN_I8, Linker.Option.critical(true));
         String f16 = isa == Isa.AVX512VNNI ? "tern_f16_avx512" : (features & FEATURE_AVX2_FMA_F16C) != 0 ? "tern_f16_avx2" : null;
         MethodHandle runF16 = f16 == null ? null : linker.downcallHandle(symbol(lib, f16), RUN_F16, Linker.Option.critical(true));
-        return new NativeKernel(isa, features, run, runI8, runF16);
+        return new NativeKernel(isa, features, run, runI8, runI4, runF16);
     }
 
     /** {@link #cpuFeatures} bits beyond the {@link Isa}s' own: what the attention kernels need. */
@@ -184,6 +189,22 @@ public final class NativeKernel implements TernaryKernel {
         return s.isNative() ? MemorySegment.ofAddress(s.address()) : s;
     }
 
+    /** 4-bit rows as integer dot products: out[t · rows + r] = Σ_c q[r][c] · x.q[t][c] for rows [r0, r1). */
+    public void dot(Int4Matrix w, Int8Activations x, int r0, int r1, int[] out) {
+        w.check(x, r0, r1, out.length);
+        callI4(w, x, r0, r1, MemorySegment.ofArray(out), MemorySegment.NULL);
+    }
+
+    /** 4-bit rows: out[t · rows + r] = w.scale(r) · Σ_c q[r][c] · x.q[t][c] / x.scale(t) for rows [r0, r1). */
+    public void matmul(Int4Matrix w, Int8Activations x, int r0, int r1, float[] out) {
+        w.check(x, r0, r1, out.length);
+        callI4(w, x, r0, r1, MemorySegment.NULL, MemorySegment.ofArray(out));
+    }
+
+    private void callI4(Int4Matrix w, Int8Activations x, int r0, int r1, MemorySegment iout, MemorySegment fout) {
+        callDense(runI4, "4-bit", w.data(), w.rowBytes(), w.rows(), w.scaleSegment(), x, r0, r1, iout, fout);
+    }
+
     /** Whether {@link #matmulF16} runs here: AVX-512 with the AVX-512 ISA, else AVX2 with FMA and F16C. */
     public boolean hasF16() { return runF16 != null; }
 
@@ -207,13 +228,19 @@ public final class NativeKernel implements TernaryKernel {
     }
 
     private void callI8(Int8Matrix w, Int8Activations x, int r0, int r1, MemorySegment iout, MemorySegment fout) {
+        callDense(runI8, "int8", w.data(), w.rowBytes(), w.rows(), w.scaleSegment(), x, r0, r1, iout, fout);
+    }
+
+    /** One call of a dense-row entry point (int8 or 4-bit rows: the same arguments). */
+    private void callDense(MethodHandle h, String what, MemorySegment data, long rowBytes, int rows, MemorySegment scales,
+                           Int8Activations x, int r0, int r1, MemorySegment iout, MemorySegment fout) {
         if (r0 == r1 || x.tokens() == 0) return;
         try {
-            runI8.invokeExact(bare(w.data()), w.rowBytes(), w.rows(), r0, r1,
+            h.invokeExact(bare(data), rowBytes, rows, r0, r1,
                     bare(x.qSegment()), (long) x.stride(), bare(x.sumSegment()), x.tokens(),
-                    iout, fout, bare(w.scaleSegment()), bare(x.scaleSegment()), prefetch.mode);
+                    iout, fout, bare(scales), bare(x.scaleSegment()), prefetch.mode);
         } catch (Throwable e) {
-            throw new IllegalStateException("native int8 kernel " + isa + " failed", e);
+            throw new IllegalStateException("native " + what + " kernel " + isa + " failed", e);
         }
     }
 }

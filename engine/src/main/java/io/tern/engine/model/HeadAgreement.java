@@ -8,27 +8,28 @@ import io.tern.engine.sampler.Sampler;
 import java.util.SplittableRandom;
 
 /**
- * How often the int8 lm_head picks the same top-1 token as the file's float head: over random Gaussian hidden
- * states put through the model's output norm, the heads applied to the same rows — the head as loaded (with its top
- * candidates rescored from the float rows when {@link RescoredHead} is on) and its int8 logits alone.
+ * How often the quantised lm_head (int8 or 4-bit) picks the same top-1 token as the file's float head: over random
+ * Gaussian hidden states put through the model's output norm, the heads applied to the same rows — the head as loaded
+ * (with its top candidates rescored from the float rows when {@link RescoredHead} is on) and its quantised logits alone.
  */
 public final class HeadAgreement {
     /**
      * @param agree      samples where the head as loaded picked the float head's top-1
-     * @param int8Agree  the same for the int8 logits alone
-     * @param candidates rows rescored per sample (0: none, the int8 head alone)
-     * @param maxAbsDiff largest |Δlogit| of the int8 logits alone over all samples and the whole vocabulary
+     * @param bits       bits per weight of the quantised head (8 or 4)
+     * @param quantAgree the same for the quantised logits alone
+     * @param candidates rows rescored per sample (0: none, the quantised head alone)
+     * @param maxAbsDiff largest |Δlogit| of the quantised logits alone over all samples and the whole vocabulary
      */
-    public record Result(int samples, int agree, double rate, int int8Agree, double int8Rate, int candidates, float maxAbsDiff) {}
+    public record Result(int samples, int agree, double rate, int bits, int quantAgree, double quantRate, int candidates, float maxAbsDiff) {}
 
     private HeadAgreement() {}
 
     /** @throws IllegalStateException if the model has no int8 head (a shard without it, or the float head chosen) */
     public static Result measure(BitNetModel model, int samples, long seed) {
         Linear head = model.lmHead();
-        Int8Linear int8 = head instanceof RescoredHead r ? r.int8() : head instanceof Int8Linear i ? i : null;
-        if (int8 == null) {
-            throw new IllegalStateException("the model has no int8 lm_head to compare (float path, int8Head off, or not the last shard)");
+        Linear quant = head instanceof RescoredHead r ? r.quantised() : head;
+        if (!(quant instanceof Int8Linear) && !(quant instanceof Int4Linear)) {
+            throw new IllegalStateException("the model has no quantised lm_head to compare (float path, int8Head off, or not the last shard)");
         }
         BitNetConfig c = model.config();
         int d = c.dim(), vocab = c.vocab();
@@ -43,22 +44,22 @@ public final class HeadAgreement {
         LinearInput in = new LinearInput(samples, d, null).set(hidden, samples);
         float[] exact = new float[samples * vocab], approx = new float[samples * vocab];
         reference.forward(in, exact);
-        int8.forward(in, approx);
+        quant.forward(in, approx);
         float[] used = approx;
-        if (head != int8) {
+        if (head != quant) {
             used = new float[samples * vocab];
             head.forward(in, used);
         }
 
-        int agree = 0, int8Agree = 0;
+        int agree = 0, quantAgree = 0;
         float worst = 0;
         for (int s = 0; s < samples; s++) {
             int best = Sampler.argmax(exact, s * vocab, vocab);
             if (best == Sampler.argmax(used, s * vocab, vocab)) agree++;
-            if (best == Sampler.argmax(approx, s * vocab, vocab)) int8Agree++;
+            if (best == Sampler.argmax(approx, s * vocab, vocab)) quantAgree++;
         }
         for (int i = 0; i < exact.length; i++) worst = Math.max(worst, Math.abs(exact[i] - approx[i]));
         int candidates = head instanceof RescoredHead r ? r.candidates() : 0;
-        return new Result(samples, agree, (double) agree / samples, int8Agree, (double) int8Agree / samples, candidates, worst);
+        return new Result(samples, agree, (double) agree / samples, quant instanceof Int4Linear ? 4 : 8, quantAgree, (double) quantAgree / samples, candidates, worst);
     }
 }

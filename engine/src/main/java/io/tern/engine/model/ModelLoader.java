@@ -5,6 +5,7 @@ import io.tern.engine.gguf.GgmlType;
 import io.tern.engine.gguf.GgufFile;
 import io.tern.engine.gguf.GgufFormatException;
 import io.tern.engine.gguf.GgufTensorInfo;
+import io.tern.engine.kernel.Int4Matrix;
 import io.tern.engine.kernel.Int8Matrix;
 import io.tern.engine.kernel.KernelChain;
 import io.tern.engine.kernel.MatmulPool;
@@ -99,7 +100,7 @@ public final class ModelLoader {
             String head = file.tensor("output.weight").isPresent() ? "output" : "token_embd";
             GgufTensorInfo t = expect(head + ".weight", c.dim(), c.vocab());
             FloatLinear floatHead = new FloatLinear(file.data(t), TensorCodec.of(t.type()), c.vocab(), c.dim(), 1f, pool);
-            // The head is the largest matrix read per token (2B4T: 657 MB of F16): int8 per row halves it.
+            // The head is the largest matrix read per token (2B4T: 657 MB of F16): int8 per row halves it, 4 bits quarter it.
             if (options.usesInt8Head()) {
                 MemorySegment headData = file.data(t);
                 long rowBytes = headData.byteSize() / c.vocab(); // whole blocks per row: dim is a multiple of every block size
@@ -110,8 +111,17 @@ public final class ModelLoader {
                     if ((r + 1) % HEAD_RELEASE_ROWS == 0)
                         releaseEarly(headData.asSlice((r + 1L - HEAD_RELEASE_ROWS) * rowBytes, HEAD_RELEASE_ROWS * rowBytes));
                 };
-                Int8Linear int8 = new Int8Linear(Int8Matrix.quantize(c.vocab(), c.dim(), rows, arena, pool), pool);
-                lmHead = options.headRescore() > 0 ? rescored(int8, head, t) : int8;
+                Linear quantised;
+                if (options.headBits() == 4 && pool.kernel() instanceof NativeKernel && Int4Matrix.fits(c.dim())) {
+                    quantised = new Int4Linear(Int4Matrix.quantize(c.vocab(), c.dim(), rows, arena, pool), pool);
+                } else {
+                    if (options.headBits() == 4) {
+                        LOG.log(System.Logger.Level.INFO, "4-bit lm_head needs the native kernels and a multiple of {0} columns (kernel {1}, dim {2}): int8 instead",
+                                Int4Matrix.BLOCK_COLS, pool.kernel().name(), c.dim());
+                    }
+                    quantised = new Int8Linear(Int8Matrix.quantize(c.vocab(), c.dim(), rows, arena, pool), pool);
+                }
+                lmHead = options.headRescore() > 0 ? rescored(quantised, head, t) : quantised;
                 copiedFromFile.add(headData);
             } else {
                 // Kept as the file has it; an F16 head streams through the native kernel where there is one.
@@ -220,17 +230,17 @@ public final class ModelLoader {
      * instead of file + copies. The model's release after load covers every copied region again, padding included.
      */
     /**
-     * The int8 head with its top candidates recomputed from the file's float rows: read with pread when the file's
+     * The quantised head with its top candidates recomputed from the file's float rows: read with pread when the file's
      * pages are given back (the int8 path's default), else through the mapping. A tied head shares the embedding's
      * reader.
      */
-    private RescoredHead rescored(Int8Linear int8, String head, GgufTensorInfo t) throws IOException {
-        if (head.equals("token_embd") && embedding != null) return new RescoredHead(int8, embedding, options.headRescore(), false, pool);
+    private RescoredHead rescored(Linear quantised, String head, GgufTensorInfo t) throws IOException {
+        if (head.equals("token_embd") && embedding != null) return new RescoredHead(quantised, embedding, options.headRescore(), false, pool);
         TensorCodec codec = TensorCodec.of(t.type());
         Embedding rows = options.releaseFilePages()
                 ? Embedding.fromFile(file.path(), file.dataStart() + t.offset(), t.byteSize(), codec, config.vocab(), config.dim())
                 : Embedding.mapped(file.data(t), codec, config.vocab(), config.dim());
-        return new RescoredHead(int8, rows, options.headRescore(), true, pool);
+        return new RescoredHead(quantised, rows, options.headRescore(), true, pool);
     }
 
     private void releaseEarly(MemorySegment region) {

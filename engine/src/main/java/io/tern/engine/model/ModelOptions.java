@@ -19,9 +19,11 @@ import io.tern.engine.kernel.SoftwarePrefetch;
  * @param prefetch how the native kernels prefetch weights (null is AUTO: by CPU vendor)
  * @param headRescore with the int8 head, how many of each row's highest int8 logits are computed again from the
  *                 file's float rows ({@link RescoredHead}); 0 keeps the int8 logits alone
+ * @param headBits bits per weight of the quantised lm_head: 8 (int8 per row), or 4 (4-bit per row, half the bytes; with
+ *                 the native kernels and a multiple of 128 columns, else 8)
  */
 public record ModelOptions(NumericPath path, String kernel, int threads, FfnActivation ffnActivation,
-                           boolean int8Head, KvType kvType, boolean releaseFilePages, SoftwarePrefetch prefetch, int headRescore) {
+                           boolean int8Head, KvType kvType, boolean releaseFilePages, SoftwarePrefetch prefetch, int headRescore, int headBits) {
 
     /**
      * Candidates the int8 head hands to the float rows by default: on the synthetic 2B4T shape (int8 logits within
@@ -34,6 +36,7 @@ public record ModelOptions(NumericPath path, String kernel, int threads, FfnActi
         if (path == null) throw new IllegalArgumentException("path must not be null");
         if (prefetch == null) prefetch = SoftwarePrefetch.AUTO;
         if (headRescore < 0) throw new IllegalArgumentException("headRescore must be >= 0, got " + headRescore);
+        if (headBits != 8 && headBits != 4) throw new IllegalArgumentException("headBits must be 8 or 4, got " + headBits);
     }
 
     /** The KV cache element type: as given, else the path's default. */
@@ -44,7 +47,7 @@ public record ModelOptions(NumericPath path, String kernel, int threads, FfnActi
 
     /** File pages released after load, software prefetch by CPU, the default head rescoring. */
     public ModelOptions(NumericPath path, String kernel, int threads, FfnActivation ffnActivation, boolean int8Head, KvType kvType) {
-        this(path, kernel, threads, ffnActivation, int8Head, kvType, true, SoftwarePrefetch.AUTO, DEFAULT_HEAD_RESCORE);
+        this(path, kernel, threads, ffnActivation, int8Head, kvType, true, SoftwarePrefetch.AUTO, DEFAULT_HEAD_RESCORE, 8);
     }
 
     /** int8 head on, the path's default KV cache type, file pages released after load. */
@@ -56,25 +59,28 @@ public record ModelOptions(NumericPath path, String kernel, int threads, FfnActi
         return new ModelOptions(NumericPath.INT8, "auto", 0, FfnActivation.RELU2);
     }
 
-    public ModelOptions withPath(NumericPath p) { return new ModelOptions(p, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages, prefetch, headRescore); }
+    public ModelOptions withPath(NumericPath p) { return new ModelOptions(p, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages, prefetch, headRescore, headBits); }
 
-    public ModelOptions withKernel(String k) { return new ModelOptions(path, k, threads, ffnActivation, int8Head, kvType, releaseFilePages, prefetch, headRescore); }
+    public ModelOptions withKernel(String k) { return new ModelOptions(path, k, threads, ffnActivation, int8Head, kvType, releaseFilePages, prefetch, headRescore, headBits); }
 
-    public ModelOptions withThreads(int t) { return new ModelOptions(path, kernel, t, ffnActivation, int8Head, kvType, releaseFilePages, prefetch, headRescore); }
+    public ModelOptions withThreads(int t) { return new ModelOptions(path, kernel, t, ffnActivation, int8Head, kvType, releaseFilePages, prefetch, headRescore, headBits); }
 
-    public ModelOptions withFfnActivation(FfnActivation a) { return new ModelOptions(path, kernel, threads, a, int8Head, kvType, releaseFilePages, prefetch, headRescore); }
+    public ModelOptions withFfnActivation(FfnActivation a) { return new ModelOptions(path, kernel, threads, a, int8Head, kvType, releaseFilePages, prefetch, headRescore, headBits); }
 
-    public ModelOptions withInt8Head(boolean on) { return new ModelOptions(path, kernel, threads, ffnActivation, on, kvType, releaseFilePages, prefetch, headRescore); }
+    public ModelOptions withInt8Head(boolean on) { return new ModelOptions(path, kernel, threads, ffnActivation, on, kvType, releaseFilePages, prefetch, headRescore, headBits); }
 
     /** t null: the path's default. */
-    public ModelOptions withKvType(KvType t) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, t, releaseFilePages, prefetch, headRescore); }
+    public ModelOptions withKvType(KvType t) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, t, releaseFilePages, prefetch, headRescore, headBits); }
 
-    public ModelOptions withReleaseFilePages(boolean on) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, kvType, on, prefetch, headRescore); }
+    public ModelOptions withReleaseFilePages(boolean on) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, kvType, on, prefetch, headRescore, headBits); }
 
-    public ModelOptions withPrefetch(SoftwarePrefetch p) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages, p, headRescore); }
+    public ModelOptions withPrefetch(SoftwarePrefetch p) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages, p, headRescore, headBits); }
 
     /** k candidates per row rescored from the float head (0: int8 logits alone). */
-    public ModelOptions withHeadRescore(int k) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages, prefetch, k); }
+    public ModelOptions withHeadRescore(int k) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages, prefetch, k, headBits); }
+
+    /** 8 or 4 bits per weight of the quantised lm_head. */
+    public ModelOptions withHeadBits(int bits) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages, prefetch, headRescore, bits); }
 
     /** Whether the lm_head is quantised to int8: asked for, and on the int8 path. */
     public boolean usesInt8Head() { return int8Head && path == NumericPath.INT8; }

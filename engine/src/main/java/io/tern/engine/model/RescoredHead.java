@@ -5,19 +5,20 @@ import io.tern.engine.kernel.MatmulPool;
 import io.tern.engine.sampler.TopK;
 
 /**
- * The int8 lm_head with its best candidates computed again in float: every logit of a row comes from the int8 rows
- * (half the bytes of the file's F16 head, read by all threads at the memory's pace), then the k highest are replaced
+ * The quantised lm_head with its best candidates computed again in float: every logit of a row comes from the int8
+ * rows (half the bytes of the file's F16 head, read by all threads at the memory's pace) or the 4-bit ones (a quarter),
+ * then the k highest are replaced
  * by the float head's own value for that token — the file's row decoded and dotted with the same float input as
  * {@link FloatLinear} does, so bit for bit what the float head gives. Greedy picks and the top of a sampling
- * distribution then follow the float head unless its best token fell outside the int8 head's top k; the rest of the
- * vocabulary keeps its int8 logit.
+ * distribution then follow the float head unless its best token fell outside the quantised head's top k; the rest of
+ * the vocabulary keeps its quantised logit.
  *
  * <p>The k rows are read with pread (as the token embedding is), so they never map file pages into the resident set.
  * A tied head shares the embedding's reader. Selection runs per token and the rescoring per (token, candidate) on
  * the model's compute pool; scratch is per thread.
  */
 public final class RescoredHead implements Linear, AutoCloseable {
-    private final Int8Linear int8;       // (vocab, dim) off-heap
+    private final Linear quantised;      // (vocab, dim) off-heap: Int8Linear or Int4Linear
     private final MatmulPool pool;
     private final Embedding floatRows;   // (vocab, dim) the file's float head, read a row at a time
     private final boolean ownsRows;      // false when the rows are the token embedding's reader
@@ -28,35 +29,35 @@ public final class RescoredHead implements Linear, AutoCloseable {
      * @param k        candidates rescored per row, at most the vocabulary (≥ 1)
      * @param ownsRows whether {@link #close} closes floatRows (false: the token embedding's own reader)
      */
-    public RescoredHead(Int8Linear int8, Embedding floatRows, int k, boolean ownsRows, MatmulPool pool) {
+    public RescoredHead(Linear quantised, Embedding floatRows, int k, boolean ownsRows, MatmulPool pool) {
         if (k < 1) throw new IllegalArgumentException("rescored candidates must be >= 1, got " + k);
-        if (floatRows.vocab() != int8.rows()) {
-            throw new IllegalArgumentException("float rows hold " + floatRows.vocab() + " tokens, the int8 head " + int8.rows());
+        if (floatRows.vocab() != quantised.rows()) {
+            throw new IllegalArgumentException("float rows hold " + floatRows.vocab() + " tokens, the quantised head " + quantised.rows());
         }
-        this.int8 = int8;
+        this.quantised = quantised;
         this.pool = pool;
         this.floatRows = floatRows;
         this.ownsRows = ownsRows;
-        this.k = Math.min(k, int8.rows());
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(this.k, int8.cols()));
+        this.k = Math.min(k, quantised.rows());
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(this.k, quantised.cols()));
     }
 
-    @Override public int rows() { return int8.rows(); }
+    @Override public int rows() { return quantised.rows(); }
 
-    @Override public int cols() { return int8.cols(); }
+    @Override public int cols() { return quantised.cols(); }
 
-    /** The int8 rows, plus the k float rows one token reads (2B4T, k = 16: 328 MB + 82 KB). */
-    @Override public long weightBytes() { return int8.weightBytes() + (long) k * floatRows.rowBytes(); }
+    /** The quantised rows, plus the k float rows one token reads (2B4T, int8, k = 16: 328 MB + 82 KB). */
+    @Override public long weightBytes() { return quantised.weightBytes() + (long) k * floatRows.rowBytes(); }
 
-    /** The int8 head alone (what every logit starts from). */
-    public Int8Linear int8() { return int8; }
+    /** The quantised head alone (what every logit starts from). */
+    public Linear quantised() { return quantised; }
 
     /** Candidates rescored per row. */
     public int candidates() { return k; }
 
     @Override
     public void forward(LinearInput in, float[] y) {
-        int8.forward(in, y);
+        quantised.forward(in, y);
         float[] x = in.floats();
         int tokens = in.tokens(), vocab = rows(), dim = cols();
         int[] picked = new int[tokens * k];  // (tokens, k) token ids to rescore

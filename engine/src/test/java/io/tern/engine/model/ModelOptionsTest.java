@@ -41,6 +41,15 @@ class ModelOptionsTest {
     }
 
     @Test
+    void headBitsAreEightUnlessFourIsAskedFor() {
+        ModelOptions o = ModelOptions.defaults();
+        assertEquals(8, o.headBits());
+        assertEquals(4, o.withHeadBits(4).withHeadRescore(2).withThreads(1).headBits());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.withHeadBits(2));
+        assertEquals("headBits must be 8 or 4, got 2", e.getMessage());
+    }
+
+    @Test
     void kvTypeOptionAcceptsAutoAndRejectsTheUnknown() {
         assertNull(KvType.parseOption(" Auto "));
         assertEquals(KvType.F16, KvType.parseOption("half"));

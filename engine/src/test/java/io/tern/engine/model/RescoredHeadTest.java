@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The int8 head with its top candidates rescored: those logits are the float head's bit for bit (tied and untied
- * heads, several rows at once), every other logit is the int8 head's, the greedy pick follows the float head, and 0
+ * The quantised head (int8, or 4-bit with native kernels) with its top candidates rescored: those logits are the float
+ * head's bit for bit (tied and untied heads, several rows at once), every other logit is the quantised head's, the greedy pick follows the float head, and 0
  * candidates leaves the plain int8 head. The vocabulary is large enough for TopK's block pass.
  */
 class RescoredHeadTest {
@@ -45,16 +45,38 @@ class RescoredHeadTest {
 
     @Test
     void tiedHeadRescoresFromTheEmbeddingRows() throws Exception {
-        checkAgainstTheFloatHead(tied, "token_embd.weight");
+        checkAgainstTheFloatHead(tied, "token_embd.weight", options(K));
     }
 
     @Test
     void untiedHeadRescoresFromItsOwnRows() throws Exception {
-        checkAgainstTheFloatHead(untied, "output.weight");
+        checkAgainstTheFloatHead(untied, "output.weight", options(K));
     }
 
-    private static void checkAgainstTheFloatHead(Path file, String tensor) throws Exception {
-        try (BitNetModel m = ModelLoader.load(file, options(K))) {
+    @Test
+    void fourBitHeadRescoresAlikeWhereTheNativeKernelsRun() throws Exception {
+        ModelOptions native4 = options(K).withHeadBits(4).withKernel("native");
+        try {
+            io.tern.engine.kernel.NativeKernel.load(null);
+        } catch (IllegalStateException e) {
+            org.junit.jupiter.api.Assumptions.abort("no native kernels here: " + e.getMessage());
+        }
+        try (BitNetModel m = ModelLoader.load(tied, native4)) {
+            assertInstanceOf(Int4Linear.class, assertInstanceOf(RescoredHead.class, m.lmHead()).quantised());
+        }
+        checkAgainstTheFloatHead(tied, "token_embd.weight", native4);
+        checkAgainstTheFloatHead(untied, "output.weight", native4);
+    }
+
+    @Test
+    void fourBitHeadFallsBackToInt8WithoutTheNativeKernels() throws Exception {
+        try (BitNetModel m = ModelLoader.load(tied, options(K).withHeadBits(4).withKernel("vector"))) {
+            assertInstanceOf(Int8Linear.class, assertInstanceOf(RescoredHead.class, m.lmHead()).quantised());
+        }
+    }
+
+    private static void checkAgainstTheFloatHead(Path file, String tensor, ModelOptions options) throws Exception {
+        try (BitNetModel m = ModelLoader.load(file, options)) {
             RescoredHead head = assertInstanceOf(RescoredHead.class, m.lmHead());
             assertEquals(K, head.candidates());
             int d = m.config().dim(), vocab = m.config().vocab();
@@ -68,7 +90,7 @@ class RescoredHeadTest {
             LinearInput in = new LinearInput(ROWS, d, m.pool()).set(hidden, ROWS);
             float[] exact = new float[ROWS * vocab], int8 = new float[ROWS * vocab], rescored = new float[ROWS * vocab];
             reference.forward(in, exact);
-            head.int8().forward(in, int8);
+            head.quantised().forward(in, int8);
             head.forward(in, rescored);
 
             TopK top = new TopK(K);
@@ -87,8 +109,8 @@ class RescoredHeadTest {
                 assertEquals(best, Sampler.argmax(rescored, base, vocab), "row " + r + ": greedy pick");
                 if (best != Sampler.argmax(int8, base, vocab)) int8Misses++;
             }
-            assertTrue(int8Misses < ROWS, "the int8 head alone agreed " + (ROWS - int8Misses) + "/" + ROWS);
-            assertEquals(head.int8().weightBytes() + K * m.embedding().rowBytes(), head.weightBytes());
+            assertTrue(int8Misses < ROWS, "the quantised head alone agreed " + (ROWS - int8Misses) + "/" + ROWS);
+            assertEquals(head.quantised().weightBytes() + K * m.embedding().rowBytes(), head.weightBytes());
         }
     }
 
