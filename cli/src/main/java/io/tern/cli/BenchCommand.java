@@ -159,10 +159,11 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "decode step      %s%n", stepLine(m, step, gen, (t2 - t1) / 1e6 / gen));
             System.out.printf(Locale.ROOT, "prefill/decode   %.1fx%n", prefillTokS / decodeTokS);
             if (head != null) {
-                System.out.printf(Locale.ROOT, "lm_head %-8s top-1 agreement with the float head %.3f (%d/%d random hidden states)%s; %s logits alone %.3f (%d/%d), max |Δlogit| %.3f%n",
+                System.out.printf(Locale.ROOT, "lm_head %-8s top-1 agreement with the float head %.3f (%d/%d random hidden states)%s; %s logits alone %.3f (%d/%d), max |Δlogit| %.3f; "
+                                + "sampling at temperature 1 within total variation %.4f of the float head's%n",
                         headLabel(head.bits()), head.rate(), head.agree(), head.samples(),
                         head.candidates() > 0 ? String.format(Locale.ROOT, " with each token's top %d rescored from the float rows", head.candidates()) : "",
-                        headLabel(head.bits()), head.quantRate(), head.quantAgree(), head.samples(), head.maxAbsDiff());
+                        headLabel(head.bits()), head.quantRate(), head.quantAgree(), head.samples(), head.maxAbsDiff(), head.samplingTv());
             } else {
                 System.out.println("lm_head          " + (options.usesInt8Head() ? "int8 (agreement not measured)" : "float (int8 head off)"));
             }
@@ -184,7 +185,7 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT,
                     "{\"prefill_tok_s\": %.2f, \"decode_tok_s\": %.3f, \"bytes_per_token\": %d, \"effective_gbs\": %.3f, "
                             + "\"stream_gbs\": %.3f, \"roofline\": %.4f, \"threads\": %d, \"kernel\": \"%s\", \"software_prefetch\": %s, \"prompt\": %d, \"gen\": %d, "
-                            + "\"lm_head\": \"%s\", \"lm_head_rescore\": %d, \"lm_head_top1_agreement\": %s, \"lm_head_quantised_top1_agreement\": %s, \"kv_type\": \"%s\", "
+                            + "\"lm_head\": \"%s\", \"lm_head_rescore\": %d, \"lm_head_top1_agreement\": %s, \"lm_head_quantised_top1_agreement\": %s, \"lm_head_sampling_tv\": %s, \"kv_type\": \"%s\", "
                             + "\"rss_bytes\": %d, \"rss_anon_bytes\": %d, \"rss_file_bytes\": %d, \"peak_rss_bytes\": %d, \"heap_used_bytes\": %d, \"heap_live_bytes\": %d, "
                             + "\"weights_bytes\": %d, \"kv_bytes\": %d, \"released_file_bytes\": %d, \"kv_read_per_token\": %d, \"roofline_with_kv\": %.4f, "
                             + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"roofline_paired\": %.4f, \"gemv_gbs\": %s, \"gemv_roofline\": %s, \"step_ms\": %s, "
@@ -193,6 +194,7 @@ final class BenchCommand implements Callable<Integer> {
                     m.pool().kernel() instanceof NativeKernel k ? "\"" + k.prefetch().label() + "\"" : "null", prompt, gen,
                     headKind(m), options.usesInt8Head() ? options.headRescore() : 0,
                     head != null ? String.format(Locale.ROOT, "%.4f", head.rate()) : "null", head != null ? String.format(Locale.ROOT, "%.4f", head.quantRate()) : "null",
+                    head != null ? String.format(Locale.ROOT, "%.5f", head.samplingTv()) : "null",
                     options.kvType().name().toLowerCase(Locale.ROOT),
                     decoded.rssBytes(), decoded.rssAnonBytes(), decoded.rssFileBytes(), decoded.peakRssBytes(), decoded.heapUsedBytes(), collected.heapUsedBytes(),
                     weightBytes, kvBytes, m.releasedFileBytes(), kvReadPerToken, rooflineWithKv,

@@ -19,8 +19,11 @@ public final class HeadAgreement {
      * @param quantAgree the same for the quantised logits alone
      * @param candidates rows rescored per sample (0: none, the quantised head alone)
      * @param maxAbsDiff largest |Δlogit| of the quantised logits alone over all samples and the whole vocabulary
+     * @param samplingTv mean total variation distance between softmax of the float head's logits and of the head as
+     *                   loaded, at temperature 1 (what plain sampling draws from; 0 = the same distribution)
      */
-    public record Result(int samples, int agree, double rate, int bits, int quantAgree, double quantRate, int candidates, float maxAbsDiff) {}
+    public record Result(int samples, int agree, double rate, int bits, int quantAgree, double quantRate, int candidates, float maxAbsDiff,
+                         double samplingTv) {}
 
     private HeadAgreement() {}
 
@@ -59,7 +62,26 @@ public final class HeadAgreement {
             if (best == Sampler.argmax(approx, s * vocab, vocab)) quantAgree++;
         }
         for (int i = 0; i < exact.length; i++) worst = Math.max(worst, Math.abs(exact[i] - approx[i]));
+        double tv = 0;
+        for (int s = 0; s < samples; s++) tv += totalVariation(exact, used, s * vocab, vocab);
         int candidates = head instanceof RescoredHead r ? r.candidates() : 0;
-        return new Result(samples, agree, (double) agree / samples, quant instanceof Int4Linear ? 4 : 8, quantAgree, (double) quantAgree / samples, candidates, worst);
+        return new Result(samples, agree, (double) agree / samples, quant instanceof Int4Linear ? 4 : 8, quantAgree, (double) quantAgree / samples, candidates, worst, tv / samples);
+    }
+
+    /** ½ Σ |softmax(p) − softmax(q)| over one row of logits, in double. */
+    static double totalVariation(float[] p, float[] q, int off, int n) {
+        double mp = Double.NEGATIVE_INFINITY, mq = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            mp = Math.max(mp, p[off + i]);
+            mq = Math.max(mq, q[off + i]);
+        }
+        double zp = 0, zq = 0;
+        for (int i = 0; i < n; i++) {
+            zp += Math.exp(p[off + i] - mp);
+            zq += Math.exp(q[off + i] - mq);
+        }
+        double d = 0;
+        for (int i = 0; i < n; i++) d += Math.abs(Math.exp(p[off + i] - mp) / zp - Math.exp(q[off + i] - mq) / zq);
+        return d / 2;
     }
 }
