@@ -7,9 +7,8 @@ import io.tern.engine.sampler.TopK;
 /**
  * The quantised lm_head with its best candidates computed again in float: every logit of a row comes from the int8
  * rows (half the bytes of the file's F16 head, read by all threads at the memory's pace) or the 4-bit ones (a quarter),
- * then the k highest are replaced
- * by the float head's own value for that token — the file's row decoded and dotted with the same float input as
- * {@link FloatLinear} does, so bit for bit what the float head gives. Greedy picks and the top of a sampling
+ * then the k highest are replaced by the float head's own value for that token — the file's row decoded and dotted
+ * with the same float input as {@link FloatLinear} does, so bit for bit what the float head gives. Greedy picks and the top of a sampling
  * distribution then follow the float head unless its best token fell outside the quantised head's top k; the rest of
  * the vocabulary keeps its quantised logit.
  *
