@@ -14,9 +14,7 @@ import io.tern.engine.memory.ProcessMemory;
 import io.tern.engine.model.BitNetModel;
 import io.tern.engine.model.HeadAgreement;
 import io.tern.engine.model.Int4Linear;
-import io.tern.engine.model.Int8Linear;
 import io.tern.engine.model.Linear;
-import io.tern.engine.model.RescoredHead;
 import io.tern.engine.model.Layer;
 import io.tern.engine.model.ModelLoader;
 import io.tern.engine.model.ModelOptions;
@@ -210,8 +208,8 @@ final class BenchCommand implements Callable<Integer> {
 
     /** "int8", "int4" or "float": what the loaded model's lm_head reads per token. */
     private static String headKind(BitNetModel m) {
-        Linear h = m.lmHead() instanceof RescoredHead r ? r.quantised() : m.lmHead();
-        return h instanceof Int4Linear ? "int4" : h instanceof Int8Linear ? "int8" : "float";
+        Linear q = m.quantisedHead();
+        return q instanceof Int4Linear ? "int4" : q != null ? "int8" : "float";
     }
 
     /** Medians of the paired rounds: decode's effective GB/s, the read's GB/s, and their per-round ratio. */

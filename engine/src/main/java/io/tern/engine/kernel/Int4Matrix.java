@@ -44,26 +44,18 @@ public final class Int4Matrix {
         long rowBytes = cols / 2;
         MemorySegment data = arena.allocate(rowBytes * rows, BLOCK_BYTES);
         MemorySegment scales = arena.allocate((long) rows * Float.BYTES, BLOCK_BYTES);
-        int per = Int8Matrix.ROWS_PER_TASK;
-        ThreadLocal<float[]> rowBuf = ThreadLocal.withInitial(() -> new float[cols]);
         ThreadLocal<byte[]> packed = ThreadLocal.withInitial(() -> new byte[cols / 2]);
-        pool.parallelFor(Math.ceilDiv(rows, per), task -> {
-            float[] w = rowBuf.get();
+        Int8Matrix.eachRow(rows, cols, source, pool, (r, w, max) -> {
             byte[] p = packed.get();
-            for (int r = task * per, end = Math.min(rows, r + per); r < end; r++) {
-                source.row(r, w);
-                float max = 0f;
-                for (int c = 0; c < cols; c++) max = Math.max(max, Math.abs(w[c]));
-                float inv = max == 0f ? 1f : 7f / max;
-                for (int b = 0; b < cols / BLOCK_COLS; b++) {
-                    for (int i = 0; i < BLOCK_BYTES; i++) {
-                        int lo = code(w[b * BLOCK_COLS + i], inv), hi = code(w[b * BLOCK_COLS + BLOCK_BYTES + i], inv);
-                        p[b * BLOCK_BYTES + i] = (byte) (lo | hi << 4);
-                    }
+            float inv = max == 0f ? 1f : 7f / max;
+            for (int b = 0; b < cols / BLOCK_COLS; b++) {
+                for (int i = 0; i < BLOCK_BYTES; i++) {
+                    int lo = code(w[b * BLOCK_COLS + i], inv), hi = code(w[b * BLOCK_COLS + BLOCK_BYTES + i], inv);
+                    p[b * BLOCK_BYTES + i] = (byte) (lo | hi << 4);
                 }
-                MemorySegment.copy(p, 0, data, ValueLayout.JAVA_BYTE, r * rowBytes, p.length);
-                scales.setAtIndex(ValueLayout.JAVA_FLOAT, r, max == 0f ? 1f : max / 7f);
             }
+            MemorySegment.copy(p, 0, data, ValueLayout.JAVA_BYTE, r * rowBytes, p.length);
+            scales.setAtIndex(ValueLayout.JAVA_FLOAT, r, max == 0f ? 1f : max / 7f);
         });
         return new Int4Matrix(rows, cols, data, scales);
     }

@@ -45,23 +45,39 @@ public final class Int8Matrix {
         long rowBytes = (long) Math.ceilDiv(cols, ALIGN) * ALIGN;
         MemorySegment data = arena.allocate(rowBytes * rows, ALIGN);
         MemorySegment scales = arena.allocate((long) rows * Float.BYTES, ALIGN);
+        ThreadLocal<byte[]> qBuf = ThreadLocal.withInitial(() -> new byte[cols]);
+        eachRow(rows, cols, source, pool, (r, w, max) -> {
+            byte[] q = qBuf.get();
+            float inv = max == 0f ? 1f : 127f / max;
+            for (int c = 0; c < cols; c++) q[c] = (byte) Math.max(-127, Math.min(127, Int8Activations.roundHalfAway(w[c] * inv)));
+            MemorySegment.copy(q, 0, data, ValueLayout.JAVA_BYTE, r * rowBytes, cols);
+            scales.setAtIndex(ValueLayout.JAVA_FLOAT, r, max == 0f ? 1f : max / 127f);
+        });
+        return new Int8Matrix(rows, cols, rowBytes, data, scales);
+    }
+
+    /** A float row handed to a quantiser: its index, its cols values (a per-thread buffer) and their max |w|. */
+    @FunctionalInterface
+    interface RowSink {
+        void put(int r, float[] w, float max);
+    }
+
+    /**
+     * Reads every row of source on the pool ({@link #ROWS_PER_TASK} rows per task, in order) and hands each, with its
+     * max |w|, to sink: the part every per-row quantiser shares.
+     */
+    static void eachRow(int rows, int cols, FloatRows source, MatmulPool pool, RowSink sink) {
         int per = ROWS_PER_TASK;
         ThreadLocal<float[]> rowBuf = ThreadLocal.withInitial(() -> new float[cols]);
-        ThreadLocal<byte[]> qBuf = ThreadLocal.withInitial(() -> new byte[cols]);
         pool.parallelFor(Math.ceilDiv(rows, per), task -> {
             float[] w = rowBuf.get();
-            byte[] q = qBuf.get();
             for (int r = task * per, end = Math.min(rows, r + per); r < end; r++) {
                 source.row(r, w);
                 float max = 0f;
                 for (int c = 0; c < cols; c++) max = Math.max(max, Math.abs(w[c]));
-                float inv = max == 0f ? 1f : 127f / max;
-                for (int c = 0; c < cols; c++) q[c] = (byte) Math.max(-127, Math.min(127, Int8Activations.roundHalfAway(w[c] * inv)));
-                MemorySegment.copy(q, 0, data, ValueLayout.JAVA_BYTE, r * rowBytes, cols);
-                scales.setAtIndex(ValueLayout.JAVA_FLOAT, r, max == 0f ? 1f : max / 127f);
+                sink.put(r, w, max);
             }
         });
-        return new Int8Matrix(rows, cols, rowBytes, data, scales);
     }
 
     public int rows() { return rows; }

@@ -102,7 +102,7 @@ public final class MatmulPool implements AutoCloseable {
     public void matmul(TernaryMatrix w, Int8Activations x, float[] out) {
         requireKernel();
         CallShape.check(w, x, 0, w.rows(), out.length);
-        runMatmul(w, null, x, out, null);
+        runMatmul(w, null, null, x, out, null);
     }
 
     /**
@@ -131,14 +131,14 @@ public final class MatmulPool implements AutoCloseable {
     public void dot(TernaryMatrix w, Int8Activations x, int[] out) {
         requireKernel();
         CallShape.check(w, x, 0, w.rows(), out.length);
-        runMatmul(w, null, x, null, out);
+        runMatmul(w, null, null, x, null, out);
     }
 
     /** int8 rows: out[t * rows + r] = w.scale(r) · Σ_c W[r][c]·q[t][c] / x.scale(t), blocking until done. */
     public void matmul(Int8Matrix w, Int8Activations x, float[] out) {
         requireKernel();
         w.check(x, 0, w.rows(), out.length);
-        runMatmul(null, w, x, out, null);
+        runMatmul(null, w, null, x, out, null);
     }
 
     /**
@@ -148,23 +148,14 @@ public final class MatmulPool implements AutoCloseable {
     public void matmul(Int4Matrix w, Int8Activations x, float[] out) {
         if (!(kernel instanceof NativeKernel)) throw new IllegalStateException("4-bit rows need the native kernels, this pool runs " + (kernel == null ? "none" : kernel.name()));
         w.check(x, 0, w.rows(), out.length);
-        if (threads == 1 || insideJob()) {
-            ((NativeKernel) kernel).matmul(w, x, 0, w.rows(), out);
-            return;
-        }
-        synchronized (this) {
-            this.i4w = w;
-            this.x = x;
-            fouts[0] = out;
-            runMembers(1);
-        }
+        runMatmul(null, null, w, x, out, null);
     }
 
     /** int8 rows as integer dot products, blocking until done. */
     public void dot(Int8Matrix w, Int8Activations x, int[] out) {
         requireKernel();
         w.check(x, 0, w.rows(), out.length);
-        runMatmul(null, w, x, null, out);
+        runMatmul(null, w, null, x, null, out);
     }
 
     /**
@@ -196,15 +187,17 @@ public final class MatmulPool implements AutoCloseable {
         if (kernel == null) throw new IllegalStateException("this pool has no kernel (float path): it runs parallelFor only");
     }
 
-    private void runMatmul(TernaryMatrix tw, Int8Matrix iw, Int8Activations x, float[] fout, int[] iout) {
-        int rows = tw != null ? tw.rows() : iw.rows();
+    /** One matrix's job: ternary tw, int8 iw or 4-bit i4w (the others null). */
+    private void runMatmul(TernaryMatrix tw, Int8Matrix iw, Int4Matrix i4w, Int8Activations x, float[] fout, int[] iout) {
+        int rows = tw != null ? tw.rows() : iw != null ? iw.rows() : i4w.rows();
         if (threads == 1 || insideJob()) {
-            compute(tw, iw, x, 0, rows, fout, iout);
+            compute(tw, iw, i4w, x, 0, rows, fout, iout);
             return;
         }
         synchronized (this) {
             tws[0] = tw;
             this.iw = iw;
+            this.i4w = i4w;
             this.x = x;
             fouts[0] = fout;
             this.iout = iout;
@@ -246,20 +239,20 @@ public final class MatmulPool implements AutoCloseable {
         for (; from < to; m++) {
             int end = Math.min(to, firstTask[m + 1]);
             int r0 = (from - firstTask[m]) * ROW_QUANTUM, r1 = Math.min(memberRows(m), (end - firstTask[m]) * ROW_QUANTUM);
-            compute(tws[m], iw, x, r0, r1, fouts[m], iout);
+            compute(tws[m], iw, i4w, x, r0, r1, fouts[m], iout);
             from = end;
         }
     }
 
-    private void compute(TernaryMatrix tw, Int8Matrix iw, Int8Activations x, int r0, int r1, float[] fout, int[] iout) {
-        if (i4w != null) {
-            ((NativeKernel) kernel).matmul(i4w, x, r0, r1, fout);
-        } else if (tw != null) {
+    private void compute(TernaryMatrix tw, Int8Matrix iw, Int4Matrix i4w, Int8Activations x, int r0, int r1, float[] fout, int[] iout) {
+        if (tw != null) {
             if (fout != null) kernel.matmul(tw, x, r0, r1, fout);
             else kernel.dot(tw, x, r0, r1, iout);
-        } else {
+        } else if (iw != null) {
             if (fout != null) kernel.matmul(iw, x, r0, r1, fout);
             else kernel.dot(iw, x, r0, r1, iout);
+        } else {
+            ((NativeKernel) kernel).matmul(i4w, x, r0, r1, fout);  // matmul(Int4Matrix, ...) checked the kernel
         }
     }
 

@@ -72,6 +72,15 @@ public final class BitNetModel implements AutoCloseable {
 
     public Linear lmHead() { return lmHead; }
 
+    /**
+     * The quantised lm_head whose logits every token starts from ({@link Int8Linear} or {@link Int4Linear}, under the
+     * rescoring if there is one), or null when the head is float or this shard has none.
+     */
+    public Linear quantisedHead() {
+        Linear q = lmHead instanceof RescoredHead r ? r.quantised() : lmHead;
+        return q instanceof Int8Linear || q instanceof Int4Linear ? q : null;
+    }
+
     public GgufFile file() { return file; }
 
     /** The model's one compute pool (its kernel is null on the float path); closed with the model. */

@@ -29,9 +29,8 @@ public final class HeadAgreement {
 
     /** @throws IllegalStateException if the model has no int8 head (a shard without it, or the float head chosen) */
     public static Result measure(BitNetModel model, int samples, long seed) {
-        Linear head = model.lmHead();
-        Linear quant = head instanceof RescoredHead r ? r.quantised() : head;
-        if (!(quant instanceof Int8Linear) && !(quant instanceof Int4Linear)) {
+        Linear head = model.lmHead(), quant = model.quantisedHead();
+        if (quant == null) {
             throw new IllegalStateException("the model has no quantised lm_head to compare (float path, int8Head off, or not the last shard)");
         }
         BitNetConfig c = model.config();
@@ -49,9 +48,9 @@ public final class HeadAgreement {
         reference.forward(in, exact);
         quant.forward(in, approx);
         float[] used = approx;
-        if (head != quant) {
-            used = new float[samples * vocab];
-            head.forward(in, used);
+        if (head instanceof RescoredHead r) {  // the same quantised logits, then its top rows rescored
+            used = approx.clone();
+            r.rescore(in, used);
         }
 
         int agree = 0, quantAgree = 0;

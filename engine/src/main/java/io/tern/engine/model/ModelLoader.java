@@ -141,7 +141,7 @@ public final class ModelLoader {
         }
         LOG.log(System.Logger.Level.INFO, "loaded {0}: arch {1}, layers [{2}, {3}) of {4}, dim {5}, path {6}, kernel {7}, lm_head {8}, {9} MB of weights per token, in {10} ms",
                 file.path().getFileName(), c.architecture(), range.start(), range.end(), c.layers(), c.dim(),
-                options.path(), model.kernelName(), headDescription(lmHead), model.weightBytesPerToken() >> 20, (System.nanoTime() - t0) / 1_000_000);
+                options.path(), model.kernelName(), headDescription(model), model.weightBytesPerToken() >> 20, (System.nanoTime() - t0) / 1_000_000);
         LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT,
                 "weights resident: %.1f MB off-heap, %.1f MB read from the mapped file; %.1f MB of file pages released after load",
                 model.offHeapBytes() / 1e6, mappedBytesInUse / 1e6, released / 1e6));
@@ -225,15 +225,11 @@ public final class ModelLoader {
         return FloatTernarizer.of(data, codec, rows, cols, extraScale);
     }
 
-    /**
-     * Drops a copied region's file pages right away, so the load's peak resident set stays near the final one
-     * instead of file + copies. The model's release after load covers every copied region again, padding included.
-     */
     /** "int8, top 16 rescored from the float rows", "4-bit", "F16 (native)", "none (not the last shard)", ... */
-    private static String headDescription(Linear head) {
+    private static String headDescription(BitNetModel model) {
+        Linear head = model.lmHead(), q = model.quantisedHead();
         if (head == null) return "none (not the last shard)";
-        Linear q = head instanceof RescoredHead r ? r.quantised() : head;
-        String kind = q instanceof Int4Linear ? "4-bit" : q instanceof Int8Linear ? "int8" : q instanceof NativeF16Linear ? "F16 (native)" : "float";
+        String kind = q instanceof Int4Linear ? "4-bit" : q != null ? "int8" : head instanceof NativeF16Linear ? "F16 (native)" : "float";
         return head instanceof RescoredHead r ? kind + ", top " + r.candidates() + " rescored from the float rows" : kind;
     }
 
@@ -251,6 +247,10 @@ public final class ModelLoader {
         return new RescoredHead(quantised, rows, options.headRescore(), true, pool);
     }
 
+    /**
+     * Drops a copied region's file pages right away, so the load's peak resident set stays near the final one
+     * instead of file + copies. The model's release after load covers every copied region again, padding included.
+     */
     private void releaseEarly(MemorySegment region) {
         if (releasesFilePages() && PageAdvice.supported()) PageAdvice.release(List.of(region), 0);
     }

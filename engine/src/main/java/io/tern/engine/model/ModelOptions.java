@@ -82,7 +82,7 @@ public record ModelOptions(NumericPath path, String kernel, int threads, FfnActi
     /** 8 or 4 bits per weight of the quantised lm_head. */
     public ModelOptions withHeadBits(int bits) { return new ModelOptions(path, kernel, threads, ffnActivation, int8Head, kvType, releaseFilePages, prefetch, headRescore, bits); }
 
-    /** Whether the lm_head is quantised to int8: asked for, and on the int8 path. */
+    /** Whether the lm_head is quantised (int8, or 4-bit with headBits 4): asked for, and on the int8 path. */
     public boolean usesInt8Head() { return int8Head && path == NumericPath.INT8; }
 
     public int effectiveThreads() {

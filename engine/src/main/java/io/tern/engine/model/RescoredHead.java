@@ -57,6 +57,11 @@ public final class RescoredHead implements Linear, AutoCloseable {
     @Override
     public void forward(LinearInput in, float[] y) {
         quantised.forward(in, y);
+        rescore(in, y);
+    }
+
+    /** Replaces each row's k highest logits of y (the quantised head's, for input in) with the float head's. */
+    public void rescore(LinearInput in, float[] y) {
         float[] x = in.floats();
         int tokens = in.tokens(), vocab = rows(), dim = cols();
         int[] picked = new int[tokens * k];  // (tokens, k) token ids to rescore

@@ -40,10 +40,10 @@ public final class TopK {
             if (size == k) return;  // else NaNs hid values from the floor: scan everything
         }
         size = 0;
-        scan(v, off, n, 0);
+        scan(v, off, n);
     }
 
-    /** The k-th highest block maximum (NaN if a block holds a NaN). */
+    /** The k-th highest block maximum, a block holding a NaN counting as −∞ (so the floor stays a lower bound). */
     private float floor(float[] v, int off, int n, int blocks) {
         if (blockMax.length < blocks) blockMax = new float[blocks];
         for (int b = 0; b < blocks; b++) {
@@ -55,7 +55,7 @@ public final class TopK {
             blockMax[b] = max;
         }
         size = 0;
-        scan(blockMax, 0, blocks, 0);
+        scan(blockMax, 0, blocks);
         return value[0];
     }
 
@@ -71,9 +71,9 @@ public final class TopK {
         for (; i < n; i++) if (v[off + i] >= floor) offer(v[off + i], i);
     }
 
-    /** v[off + from .. off + n) through the heap, NaN as −∞. */
-    private void scan(float[] v, int off, int n, int from) {
-        for (int i = from; i < n; i++) offer(Float.isNaN(v[off + i]) ? Float.NEGATIVE_INFINITY : v[off + i], i);
+    /** v[off .. off + n) through the heap, NaN as −∞. */
+    private void scan(float[] v, int off, int n) {
+        for (int i = 0; i < n; i++) offer(Float.isNaN(v[off + i]) ? Float.NEGATIVE_INFINITY : v[off + i], i);
     }
 
     /** x at index i (visited in increasing i): kept if the heap has room or x beats its smallest. */
