@@ -38,13 +38,15 @@
 /* The keys this thread's last call streamed in for the call after it. */
 static __thread const char *tern_attn_next_keys;
 
-/* Prefetches use the non-temporal hint on AMD CPUs, the T1/T0 hints (tuned on an Intel VM) elsewhere: on a Zen 5 VM,
-   decode steps alternating the two in one process ran 0.55-0.73 ms (3-4%) faster with NTA at 1,024-1,664 positions
-   (3 runs of 640 tokens). Set once when the library loads. */
+/* Prefetches use the non-temporal hint on AMD Zen 5 and later, the T1/T0 hints (tuned on an Intel VM) elsewhere: on a
+   Zen 5 VM, decode steps alternating the two in one process ran 0.55-0.73 ms (3-4%) faster with NTA at 1,024-1,664
+   positions (3 runs of 640 tokens); on a Zen 4 VM (family 0x19) attention at 512-640 positions took 2.6 ms a token
+   with T1/T0 and 3.2 ms with NTA (alternating processes). Set once when the library loads. */
 static int tern_attn_nta;
 
 __attribute__((constructor)) static void tern_attn_init(void) {
-    tern_attn_nta = (tern_cpu_features() & TERN_FEATURE_AMD) != 0;
+    int32_t f = tern_cpu_features();
+    tern_attn_nta = (f & TERN_FEATURE_AMD) != 0 && ((f >> TERN_FAMILY_SHIFT) & 0xFF) >= TERN_FAMILY_ZEN5;
 }
 
 #define ATTN_PF(p, hint) do { if (tern_attn_nta) _mm_prefetch((const char *) (p), _MM_HINT_NTA); \

@@ -14,7 +14,9 @@
    the CPU (ModelOptions.prefetch; auto picks by vendor):
    1 (L1 + L2): each 64-byte line twice, into L1 PF_NEAR bytes ahead and into L2 PF_FAR bytes ahead (rows are
      contiguous, so past a row's end too); on the Intel VM the far one took GEMV from 0.79 to 0.89-0.98 of a read on
-     2 threads. On an AMD Zen 5 VM it made decode steps 9-12% slower than none.
+     2 threads. On an AMD Zen 5 VM it made decode steps 9-12% slower than none; on a Zen 4 VM it is what streams the
+     ternary rows (one thread: 23-26 GB/s with it, 11 without or with NTA, against a 28-32 GB/s read), while int8 rows
+     (a quarter of the work per byte) stream as fast without it.
    2 (non-temporal): each line once, PF_NTA bytes ahead with the NTA hint; on the Zen 5 VM decode steps alternating it
      with none in one process ran 6-10% faster (8, 12, 16 and 32 KB ahead all gained; 2 KB lost).
    Token tiles of 2-4 are still streaming-bound enough to gain too. */

@@ -182,14 +182,15 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "load average     %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.printf(Locale.ROOT,
                     "{\"prefill_tok_s\": %.2f, \"decode_tok_s\": %.3f, \"bytes_per_token\": %d, \"effective_gbs\": %.3f, "
-                            + "\"stream_gbs\": %.3f, \"roofline\": %.4f, \"threads\": %d, \"kernel\": \"%s\", \"software_prefetch\": %s, \"prompt\": %d, \"gen\": %d, "
+                            + "\"stream_gbs\": %.3f, \"roofline\": %.4f, \"threads\": %d, \"kernel\": \"%s\", \"software_prefetch\": %s, \"dense_prefetch\": %s, \"prompt\": %d, \"gen\": %d, "
                             + "\"lm_head\": \"%s\", \"lm_head_rescore\": %d, \"lm_head_top1_agreement\": %s, \"lm_head_quantised_top1_agreement\": %s, \"lm_head_sampling_tv\": %s, \"kv_type\": \"%s\", "
                             + "\"rss_bytes\": %d, \"rss_anon_bytes\": %d, \"rss_file_bytes\": %d, \"peak_rss_bytes\": %d, \"heap_used_bytes\": %d, \"heap_live_bytes\": %d, "
                             + "\"weights_bytes\": %d, \"kv_bytes\": %d, \"released_file_bytes\": %d, \"kv_read_per_token\": %d, \"roofline_with_kv\": %.4f, "
                             + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"roofline_paired\": %.4f, \"gemv_gbs\": %s, \"gemv_roofline\": %s, \"step_ms\": %s, "
                             + "\"cpu_steal\": %s, \"load_avg\": %.2f}%n",
                     prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(),
-                    m.pool().kernel() instanceof NativeKernel k ? "\"" + k.prefetch().label() + "\"" : "null", prompt, gen,
+                    m.pool().kernel() instanceof NativeKernel k ? "\"" + k.prefetch().label() + "\"" : "null",
+                    m.pool().kernel() instanceof NativeKernel k ? "\"" + k.densePrefetch().label() + "\"" : "null", prompt, gen,
                     headKind(m), options.usesInt8Head() ? options.headRescore() : 0,
                     head != null ? String.format(Locale.ROOT, "%.4f", head.rate()) : "null", head != null ? String.format(Locale.ROOT, "%.4f", head.quantRate()) : "null",
                     head != null ? String.format(Locale.ROOT, "%.5f", head.samplingTv()) : "null",
@@ -295,9 +296,10 @@ final class BenchCommand implements Callable<Integer> {
         return logits;
     }
 
-    /** ", software prefetch MODE" for native kernels. */
+    /** ", software prefetch MODE (ternary), MODE (dense rows)" for native kernels. */
     private static String prefetchNote(BitNetModel m) {
-        return m.pool().kernel() instanceof NativeKernel k ? ", software prefetch " + k.prefetch().label() : "";
+        return m.pool().kernel() instanceof NativeKernel k
+                ? ", software prefetch " + k.prefetch().label() + " (ternary), " + k.densePrefetch().label() + " (int8/4-bit/F16 rows)" : "";
     }
 
     /**

@@ -59,13 +59,16 @@ public final class NativeKernel implements TernaryKernel {
     private final MethodHandle runI8;
     private final MethodHandle runI4;   // 4-bit rows (tern_dense.c): the same arguments as runI8
     private final MethodHandle runF16;  // F16 rows × float (tern_dense.c), or null: see hasF16()
-    /** How the kernels prefetch weights: a resolved {@link SoftwarePrefetch} (never AUTO). */
+    /** How the ternary kernels prefetch weights: a resolved {@link SoftwarePrefetch} (never AUTO). */
     private volatile SoftwarePrefetch prefetch;
+    /** How the dense-row kernels (int8, 4-bit, F16) prefetch weights, resolved the same way. */
+    private volatile SoftwarePrefetch densePrefetch;
 
     private NativeKernel(Isa isa, int features, MethodHandle run, MethodHandle runI8, MethodHandle runI4, MethodHandle runF16) {
         this.isa = isa;
         this.features = features;
-        this.prefetch = SoftwarePrefetch.AUTO.resolve(this);
+        this.prefetch = SoftwarePrefetch.AUTO.forTernary(this);
+        this.densePrefetch = SoftwarePrefetch.AUTO.forDense(this);
         this.run = run;
         this.runI8 = runI8;
         this.runI4 = runI4;
@@ -106,10 +109,12 @@ public final class NativeKernel implements TernaryKernel {
     public static final int FEATURE_AVX2_FMA_F16C = 8, FEATURE_AVX512F = 16;
     /** {@link #cpuFeatures} bit of an AMD CPU (TERN_FEATURE_AMD in tern_cpu.h): {@link SoftwarePrefetch#AUTO} picks by it. */
     public static final int FEATURE_AMD = 32;
+    /** Where {@link #cpuFeatures} keeps the CPU family (bits 8..15; TERN_FAMILY_SHIFT in tern_cpu.h). */
+    public static final int FAMILY_SHIFT = 8;
 
     /**
      * The library's CPUID probe: bit 0 AVX2, bit 1 AVX-VNNI, bit 2 AVX-512 F+BW+VNNI, bit 3 AVX2+FMA+F16C, bit 4
-     * AVX-512F, bit 5 AMD.
+     * AVX-512F, bit 5 AMD, bits 8..15 the CPU family (CPUID display family: 0x19 AMD Zen 3/4, 0x1A Zen 5).
      */
     public static int cpuFeatures(SymbolLookup lib) {
         try {
@@ -129,11 +134,23 @@ public final class NativeKernel implements TernaryKernel {
     /** Whether this is an AMD CPU. */
     public boolean amd() { return (features & FEATURE_AMD) != 0; }
 
-    /** How the kernels prefetch the weights they stream (initially what AUTO picks for this CPU). */
+    /** The CPU family (CPUID display family, e.g. 0x19 for AMD Zen 3/4, 0x1A for Zen 5, 6 for most Intel cores). */
+    public int family() { return (features >>> FAMILY_SHIFT) & 0xFF; }
+
+    /** How the ternary kernels prefetch the weights they stream (initially what AUTO picks for this CPU). */
     public SoftwarePrefetch prefetch() { return prefetch; }
 
-    /** Sets {@link #prefetch()} (AUTO resolved for this CPU): meant for load time (a call running meanwhile may use either). */
-    public void prefetch(SoftwarePrefetch p) { prefetch = p.resolve(this); }
+    /** How the int8, 4-bit and F16 row kernels prefetch the weights they stream (initially what AUTO picks). */
+    public SoftwarePrefetch densePrefetch() { return densePrefetch; }
+
+    /**
+     * Sets {@link #prefetch()} and {@link #densePrefetch()} (AUTO resolved for this CPU, each kind on its own; any other
+     * setting applies to both): meant for load time (a call running meanwhile may use either).
+     */
+    public void prefetch(SoftwarePrefetch p) {
+        prefetch = p.forTernary(this);
+        densePrefetch = p.forDense(this);
+    }
 
     @Override public String name() { return "native(" + isa.name().toLowerCase(Locale.ROOT) + ")"; }
 
@@ -221,7 +238,7 @@ public final class NativeKernel implements TernaryKernel {
         if (runF16 == null) throw new IllegalStateException("no native F16 kernel on this CPU");
         if (r0 == r1 || tokens == 0) return;
         try {
-            runF16.invokeExact(bare(w), cols, rows, r0, r1, MemorySegment.ofArray(x), (long) cols, tokens, MemorySegment.ofArray(y), prefetch.mode);
+            runF16.invokeExact(bare(w), cols, rows, r0, r1, MemorySegment.ofArray(x), (long) cols, tokens, MemorySegment.ofArray(y), densePrefetch.mode);
         } catch (Throwable e) {
             throw new IllegalStateException("native F16 kernel failed", e);
         }
@@ -238,7 +255,7 @@ public final class NativeKernel implements TernaryKernel {
         try {
             h.invokeExact(bare(data), rowBytes, rows, r0, r1,
                     bare(x.qSegment()), (long) x.stride(), bare(x.sumSegment()), x.tokens(),
-                    iout, fout, bare(scales), bare(x.scaleSegment()), prefetch.mode);
+                    iout, fout, bare(scales), bare(x.scaleSegment()), densePrefetch.mode);
         } catch (Throwable e) {
             throw new IllegalStateException("native " + what + " kernel " + isa + " failed", e);
         }

@@ -3,14 +3,21 @@ package io.tern.engine.kernel;
 import java.util.Locale;
 
 /**
- * How the native kernels prefetch the weights they stream. Which helps depends on the CPU, so AUTO (the default) picks
- * NTA on AMD CPUs and L1L2 elsewhere. Measured: on an Intel 2-core VM, L1L2 took GEMV from 0.79 to 0.89-0.98 of a
- * streaming read; on an AMD Zen 5 VM, decode steps alternating settings in one process ran 9-12% slower with L1L2 than
- * with none, and 6-10% faster with NTA than with none. Timing the settings at load was tried and dropped: right after
- * load the same passes ran at 30 GB/s and a second later at 51, so it chose by noise.
+ * How the native kernels prefetch the weights they stream. Which helps depends on the CPU and on the kernel, so AUTO
+ * (the default) picks per CPU generation and per kernel kind ({@link #forTernary}, {@link #forDense}). Measured:
+ * <ul>
+ *   <li>an Intel 2-core VM: L1L2 took the ternary GEMV from 0.79 to 0.89-0.98 of a streaming read;</li>
+ *   <li>an AMD Zen 5 VM (family 0x1A): decode steps ran 9-12% slower with L1L2 than with none, and 6-10% faster with
+ *       NTA than with none, ternary and int8 rows alike;</li>
+ *   <li>an AMD Zen 4 VM (family 0x19): the ternary jobs of a decode step streamed 28-31 GB/s with L1L2 against 21-23
+ *       with NTA or none (GEMV alone 0.91 of a read against 0.34-0.64), while the int8 lm_head streamed 32-33 GB/s
+ *       with NTA or none and 28-31 with L1L2.</li>
+ * </ul>
+ * Timing the settings at load was tried and dropped: right after load the same passes ran at 30 GB/s and a second
+ * later at 51, so it chose by noise.
  */
 public enum SoftwarePrefetch {
-    /** NTA on AMD CPUs, L1L2 elsewhere. */
+    /** By CPU: see {@link #forTernary} and {@link #forDense}. */
     AUTO(-1),
     /** None: the hardware prefetchers alone. */
     OFF(0),
@@ -34,9 +41,22 @@ public enum SoftwarePrefetch {
         }
     }
 
-    /** This setting for {@code kernel}'s CPU: AUTO resolved, the others as they are. */
-    public SoftwarePrefetch resolve(NativeKernel kernel) {
+    /** Family of AMD's Zen 5 (CPUID display family 0x1A). */
+    static final int AMD_ZEN5 = 0x1A;
+
+    /** This setting for {@code kernel}'s ternary rows: AUTO is NTA on AMD Zen 5 and later, L1L2 elsewhere. */
+    public SoftwarePrefetch forTernary(NativeKernel kernel) {
+        return this != AUTO ? this : kernel.amd() && kernel.family() >= AMD_ZEN5 ? NTA : L1L2;
+    }
+
+    /** This setting for {@code kernel}'s int8, 4-bit and F16 rows: AUTO is NTA on AMD CPUs, L1L2 elsewhere. */
+    public SoftwarePrefetch forDense(NativeKernel kernel) {
         return this != AUTO ? this : kernel.amd() ? NTA : L1L2;
+    }
+
+    /** Why AUTO picks what it picks on {@code kernel}'s CPU, for the load log. */
+    public static String autoReason(NativeKernel kernel) {
+        return String.format(Locale.ROOT, "auto: %s CPU family 0x%X", kernel.amd() ? "AMD" : "non-AMD", kernel.family());
     }
 
     /** Lower-case name, as {@link #parse} takes it. */

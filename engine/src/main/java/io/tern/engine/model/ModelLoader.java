@@ -136,8 +136,9 @@ public final class ModelLoader {
         long released = options.releaseFilePages() ? model.releaseFilePages() : 0;
         if (pool.kernel() instanceof NativeKernel kernel) {
             kernel.prefetch(options.prefetch());
-            LOG.log(System.Logger.Level.INFO, "software prefetch of weights: {0}{1}", kernel.prefetch().label(),
-                    options.prefetch() == SoftwarePrefetch.AUTO ? kernel.amd() ? " (auto: AMD CPU)" : " (auto: not an AMD CPU)" : "");
+            LOG.log(System.Logger.Level.INFO, "software prefetch of weights: ternary rows {0}, int8/4-bit/F16 rows {1}{2}",
+                    kernel.prefetch().label(), kernel.densePrefetch().label(),
+                    options.prefetch() == SoftwarePrefetch.AUTO ? " (" + SoftwarePrefetch.autoReason(kernel) + ")" : "");
         }
         LOG.log(System.Logger.Level.INFO, "loaded {0}: arch {1}, layers [{2}, {3}) of {4}, dim {5}, path {6}, kernel {7}, lm_head {8}, {9} MB of weights per token, in {10} ms",
                 file.path().getFileName(), c.architecture(), range.start(), range.end(), c.layers(), c.dim(),

@@ -90,12 +90,23 @@ class SoftwarePrefetchTest {
     }
 
     @Test
-    void autoIsNtaOnAmdAndL1L2Elsewhere() {
+    void autoPicksByCpuFamilyAndKernelKind() {
         for (NativeKernel k : nativeKernels()) {
-            assertEquals(k.amd() ? SoftwarePrefetch.NTA : SoftwarePrefetch.L1L2, SoftwarePrefetch.AUTO.resolve(k), k.name());
-            for (SoftwarePrefetch p : List.of(SoftwarePrefetch.OFF, SoftwarePrefetch.L1L2, SoftwarePrefetch.NTA)) assertEquals(p, p.resolve(k));
+            boolean zen5 = k.amd() && k.family() >= 0x1A;
+            assertEquals(zen5 ? SoftwarePrefetch.NTA : SoftwarePrefetch.L1L2, SoftwarePrefetch.AUTO.forTernary(k), k.name());
+            assertEquals(k.amd() ? SoftwarePrefetch.NTA : SoftwarePrefetch.L1L2, SoftwarePrefetch.AUTO.forDense(k), k.name());
+            assertTrue(k.family() > 0, "the probe reads a CPU family: " + k.family());
+            assertTrue(SoftwarePrefetch.autoReason(k).contains(String.format("0x%X", k.family())), SoftwarePrefetch.autoReason(k));
+            for (SoftwarePrefetch p : List.of(SoftwarePrefetch.OFF, SoftwarePrefetch.L1L2, SoftwarePrefetch.NTA)) {
+                assertEquals(p, p.forTernary(k));
+                assertEquals(p, p.forDense(k));
+                k.prefetch(p);
+                assertEquals(p, k.prefetch(), "a forced setting applies to ternary rows");
+                assertEquals(p, k.densePrefetch(), "and to dense rows");
+            }
             k.prefetch(SoftwarePrefetch.AUTO);
-            assertEquals(SoftwarePrefetch.AUTO.resolve(k), k.prefetch(), "a kernel holds the resolved setting");
+            assertEquals(SoftwarePrefetch.AUTO.forTernary(k), k.prefetch(), "a kernel holds the resolved setting");
+            assertEquals(SoftwarePrefetch.AUTO.forDense(k), k.densePrefetch());
         }
     }
 

@@ -37,7 +37,8 @@ class PrefetchOptionTest {
             }
             try (m) {
                 NativeKernel k = (NativeKernel) m.pool().kernel();
-                assertEquals(settings[i].resolve(k), k.prefetch(), settings[i].name());
+                assertEquals(settings[i].forTernary(k), k.prefetch(), settings[i].name());
+                assertEquals(settings[i].forDense(k), k.densePrefetch(), settings[i].name());
                 ForwardPass pass = new ForwardPass(m, 4);
                 logits[i] = pass.forward(new int[]{1, 17, 300, 5}, pass.newCache(8), true);
             }
