@@ -91,10 +91,13 @@ final class BenchCommand implements Callable<Integer> {
             run(pass, ids, 16, ctx, vocab);  // the measured prompt's size: every path and KV page it needs, warm
             awaitJitIdle();
 
+            StepProfile prefillStep = new StepProfile();
+            pass.profile(prefillStep);
             long t0 = System.nanoTime();
             KvCache cache = pass.newCache(ctx);
             float[] logits = prefill(pass, ids, cache);
             long t1 = System.nanoTime();
+            pass.profile(null);
             int next = Sampler.argmax(logits, 0, vocab);
             CpuSteal stealBefore = CpuSteal.now();
             double bestRound = 0;  // tok/s of the fastest ROUND tokens: the machine at its least disturbed
@@ -154,7 +157,8 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "ternary GEMV     %.3f of a plain read alone: %.2f vs %.2f GB/s (one token, a %d MB matrix of %d columns, %d threads; medians of %d alternating passes)%n",
                         gemv.ratio(), gemv.gemvGbs(), gemv.streamGbs(), gemvMb, m.config().dim(), nThreads, gemv.rounds());
             }
-            System.out.printf(Locale.ROOT, "decode step      %s%n", stepLine(m, step, gen, (t2 - t1) / 1e6 / gen));
+            System.out.printf(Locale.ROOT, "decode step      %s%n", stepLine(m, step, gen, (t2 - t1) / 1e6 / gen, false));
+            System.out.printf(Locale.ROOT, "prefill token    %s%n", stepLine(m, prefillStep, prompt, (t1 - t0) / 1e6 / prompt, true));
             System.out.printf(Locale.ROOT, "prefill/decode   %.1fx%n", prefillTokS / decodeTokS);
             if (head != null) {
                 System.out.printf(Locale.ROOT, "lm_head %-8s top-1 agreement with the float head %.3f (%d/%d random hidden states)%s; %s logits alone %.3f (%d/%d), max |Δlogit| %.3f; "
@@ -186,7 +190,7 @@ final class BenchCommand implements Callable<Integer> {
                             + "\"lm_head\": \"%s\", \"lm_head_rescore\": %d, \"lm_head_top1_agreement\": %s, \"lm_head_quantised_top1_agreement\": %s, \"lm_head_sampling_tv\": %s, \"kv_type\": \"%s\", "
                             + "\"rss_bytes\": %d, \"rss_anon_bytes\": %d, \"rss_file_bytes\": %d, \"peak_rss_bytes\": %d, \"heap_used_bytes\": %d, \"heap_live_bytes\": %d, "
                             + "\"weights_bytes\": %d, \"kv_bytes\": %d, \"released_file_bytes\": %d, \"kv_read_per_token\": %d, \"roofline_with_kv\": %.4f, "
-                            + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"roofline_paired\": %.4f, \"gemv_gbs\": %s, \"gemv_roofline\": %s, \"step_ms\": %s, "
+                            + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"roofline_paired\": %.4f, \"gemv_gbs\": %s, \"gemv_roofline\": %s, \"step_ms\": %s, \"prefill_step_ms\": %s, "
                             + "\"cpu_steal\": %s, \"load_avg\": %.2f}%n",
                     prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(),
                     m.pool().kernel() instanceof NativeKernel k ? "\"" + k.prefetch().label() + "\"" : "null",
@@ -197,7 +201,7 @@ final class BenchCommand implements Callable<Integer> {
                     options.kvType().name().toLowerCase(Locale.ROOT),
                     decoded.rssBytes(), decoded.rssAnonBytes(), decoded.rssFileBytes(), decoded.peakRssBytes(), decoded.heapUsedBytes(), collected.heapUsedBytes(),
                     weightBytes, kvBytes, m.releasedFileBytes(), kvReadPerToken, rooflineWithKv,
-                    bestRound, rooflineBestRound, paired.ratio(), json(gemv == null ? Double.NaN : gemv.gemvGbs(), "%.3f"), json(gemv == null ? Double.NaN : gemv.ratio(), "%.4f"), stepJson(step, gen), Double.isNaN(steal) ? "null" : String.format(Locale.ROOT, "%.4f", steal),
+                    bestRound, rooflineBestRound, paired.ratio(), json(gemv == null ? Double.NaN : gemv.gemvGbs(), "%.3f"), json(gemv == null ? Double.NaN : gemv.ratio(), "%.4f"), stepJson(step, gen), stepJson(prefillStep, prompt), Double.isNaN(steal) ? "null" : String.format(Locale.ROOT, "%.4f", steal),
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
         return 0;
@@ -248,15 +252,21 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * "20.52 ms: lm_head 5.94 ms (55.2 GB/s), ..." — each phase's ms per token, largest first, with the GB/s of the
-     * weights a matmul phase streams.
+     * weights a matmul phase streams (decode), or the multiply-adds a second it computes (prefill: "(412 GMAC/s)").
      */
-    private static String stepLine(BitNetModel m, StepProfile step, int tokens, double stepMs) {
+    private static String stepLine(BitNetModel m, StepProfile step, int tokens, double stepMs, boolean macs) {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%.2f ms:", stepMs));
         step.all().entrySet().stream().sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).forEach(e -> {
             double ms = e.getValue() / 1e6 / tokens;
-            long bytes = phaseBytes(m, e.getKey());
             b.append(String.format(Locale.ROOT, " %s %.2f", e.getKey().label(), ms));
-            if (bytes > 0 && ms > 0) b.append(String.format(Locale.ROOT, " (%.1f GB/s)", bytes / ms / 1e6));
+            if (macs) {
+                long n = phaseMacs(m, e.getKey());
+                // The prompt's lm_head runs for its last token only: its rate per prompt token means nothing.
+                if (n > 0 && ms > 0 && e.getKey() != Phase.HEAD) b.append(String.format(Locale.ROOT, " (%.0f GMAC/s)", n / ms / 1e6));
+            } else {
+                long bytes = phaseBytes(m, e.getKey());
+                if (bytes > 0 && ms > 0) b.append(String.format(Locale.ROOT, " (%.1f GB/s)", bytes / ms / 1e6));
+            }
             b.append(',');
         });
         b.setLength(b.length() - 1);
@@ -272,15 +282,24 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Weight bytes a matmul phase streams per token (0 for the others). */
     private static long phaseBytes(BitNetModel m, Phase p) {
-        if (p == Phase.HEAD) return m.hasHead() ? m.lmHead().weightBytes() : 0;
+        return phaseSum(m, p, Linear::weightBytes);
+    }
+
+    /** Multiply-adds of a matmul phase per token (rows × cols of its matrices; 0 for the others). */
+    private static long phaseMacs(BitNetModel m, Phase p) {
+        return phaseSum(m, p, w -> (long) w.rows() * w.cols());
+    }
+
+    private static long phaseSum(BitNetModel m, Phase p, java.util.function.ToLongFunction<Linear> f) {
+        if (p == Phase.HEAD) return m.hasHead() ? f.applyAsLong(m.lmHead()) : 0;
         long b = 0;
         for (int l = m.firstLayer(); l < m.endLayer(); l++) {
             Layer w = m.layer(l);
             b += switch (p) {
-                case QKV -> w.wq().weightBytes() + w.wk().weightBytes() + w.wv().weightBytes();
-                case WO -> w.wo().weightBytes();
-                case GATE_UP -> w.wGate().weightBytes() + w.wUp().weightBytes();
-                case DOWN -> w.wDown().weightBytes();
+                case QKV -> f.applyAsLong(w.wq()) + f.applyAsLong(w.wk()) + f.applyAsLong(w.wv());
+                case WO -> f.applyAsLong(w.wo());
+                case GATE_UP -> f.applyAsLong(w.wGate()) + f.applyAsLong(w.wUp());
+                case DOWN -> f.applyAsLong(w.wDown());
                 default -> 0;
             };
         }
