@@ -10,8 +10,9 @@ import java.util.Locale;
  *   <li>an AMD Zen 5 VM (family 0x1A): decode steps ran 9-12% slower with L1L2 than with none, and 6-10% faster with
  *       NTA than with none, ternary and int8 rows alike;</li>
  *   <li>an AMD Zen 4 VM (family 0x19): the ternary jobs of a decode step streamed 28-31 GB/s with L1L2 against 21-23
- *       with NTA or none (GEMV alone 0.91 of a read against 0.34-0.64), while the int8 lm_head streamed 32-33 GB/s
- *       with NTA or none and 28-31 with L1L2.</li>
+ *       with NTA or none (GEMV alone 0.91 of a read against 0.34-0.64); the int8 lm_head (2 threads, one 328 MB
+ *       matrix, rounds alternating with reads) streamed 0.82 of a 52 GB/s read with none against 0.62 with NTA and
+ *       0.67-0.72 with L1L2, and 0.95-1.0 of a 33 GB/s read with none against 0.88-0.91 with NTA.</li>
  * </ul>
  * Timing the settings at load was tried and dropped: right after load the same passes ran at 30 GB/s and a second
  * later at 51, so it chose by noise.
@@ -49,9 +50,9 @@ public enum SoftwarePrefetch {
         return this != AUTO ? this : kernel.amd() && kernel.family() >= AMD_ZEN5 ? NTA : L1L2;
     }
 
-    /** This setting for {@code kernel}'s int8, 4-bit and F16 rows: AUTO is NTA on AMD CPUs, L1L2 elsewhere. */
+    /** This setting for {@code kernel}'s int8, 4-bit and F16 rows: AUTO is NTA on AMD Zen 5 and later, none on older AMD CPUs, L1L2 elsewhere. */
     public SoftwarePrefetch forDense(NativeKernel kernel) {
-        return this != AUTO ? this : kernel.amd() ? NTA : L1L2;
+        return this != AUTO ? this : !kernel.amd() ? L1L2 : kernel.family() >= AMD_ZEN5 ? NTA : OFF;
     }
 
     /** Why AUTO picks what it picks on {@code kernel}'s CPU, for the load log. */
