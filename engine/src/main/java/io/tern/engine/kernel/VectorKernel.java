@@ -9,6 +9,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.S2I;
 
 /**
  * Vector API kernel on the {@link BlockLayout}.
@@ -112,7 +113,10 @@ public final class VectorKernel implements TernaryKernel {
                             .add(v.lanewise(LSHR, 14).mul(ShortVector.fromArray(S, a, o + 224)));
                 }
             }
-            acc32 = acc32.add(widenSum(acc));
+            // int16 lanes widened to int32 in place (some lane order: only the total is used), not by widenSum: C2 left
+            // that call here uninlined, boxing acc and the result for every row (JFR: decode allocated ~2 GB/s, and ran
+            // 11-24% slower in alternating processes).
+            acc32 = acc32.add(acc.convertShape(S2I, I, 0)).add(acc.convertShape(S2I, I, 1));
         }
         return acc32.reduceLanes(VectorOperators.ADD);
     }
@@ -154,7 +158,10 @@ public final class VectorKernel implements TernaryKernel {
         store(m, x, r, t + 3, s3.reduceLanes(VectorOperators.ADD), iout, fout);
     }
 
-    /** int16 lanes summed pairwise into int32 lanes (small enough to inline). */
+    /**
+     * int16 lanes summed pairwise into int32 lanes, for dot4 (prefill tiles). dot1 widens in place instead; with dot1's
+     * in-place conversion in dot4 too, prefill ran 4-15% slower (alternating processes), so each keeps its own.
+     */
     private static IntVector widenSum(ShortVector acc) {
         IntVector pairs = acc.reinterpretAsInts();  // each int lane = lo16 + hi16 << 16
         return pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
