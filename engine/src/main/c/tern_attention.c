@@ -45,8 +45,7 @@ static __thread const char *tern_attn_next_keys;
 static int tern_attn_nta;
 
 __attribute__((constructor)) static void tern_attn_init(void) {
-    int32_t f = tern_cpu_features();
-    tern_attn_nta = (f & TERN_FEATURE_AMD) != 0 && ((f >> TERN_FAMILY_SHIFT) & 0xFF) >= TERN_FAMILY_ZEN5;
+    tern_attn_nta = tern_amd_zen5_or_later(tern_cpu_features());
 }
 
 #define ATTN_PF(p, hint) do { if (tern_attn_nta) _mm_prefetch((const char *) (p), _MM_HINT_NTA); \

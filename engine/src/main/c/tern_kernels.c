@@ -226,8 +226,7 @@ static inline void row_avx512vnni(const job *j, int r, int t, const int NT) {
 static int row8_max_blocks = 32;
 
 __attribute__((constructor)) static void tern_kernels_init(void) {
-    int32_t f = tern_cpu_features();
-    if ((f & TERN_FEATURE_AMD) && ((f >> TERN_FAMILY_SHIFT) & 0xFF) >= TERN_FAMILY_ZEN5) row8_max_blocks = 16;
+    if (tern_amd_zen5_or_later(tern_cpu_features())) row8_max_blocks = 16;
 }
 #define ROW8_MAX_avx2 16
 #define ROW8_MAX_avxvnni 16

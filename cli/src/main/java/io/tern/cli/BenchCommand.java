@@ -193,8 +193,7 @@ final class BenchCommand implements Callable<Integer> {
                             + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"roofline_paired\": %.4f, \"gemv_gbs\": %s, \"gemv_roofline\": %s, \"step_ms\": %s, \"prefill_step_ms\": %s, "
                             + "\"cpu_steal\": %s, \"load_avg\": %.2f}%n",
                     prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(),
-                    m.pool().kernel() instanceof NativeKernel k ? "\"" + k.prefetch().label() + "\"" : "null",
-                    m.pool().kernel() instanceof NativeKernel k ? "\"" + k.densePrefetch().label() + "\"" : "null", prompt, gen,
+                    prefetchJson(m, false), prefetchJson(m, true), prompt, gen,
                     headKind(m), options.usesInt8Head() ? options.headRescore() : 0,
                     head != null ? String.format(Locale.ROOT, "%.4f", head.rate()) : "null", head != null ? String.format(Locale.ROOT, "%.4f", head.quantRate()) : "null",
                     head != null ? String.format(Locale.ROOT, "%.5f", head.samplingTv()) : "null",
@@ -313,6 +312,11 @@ final class BenchCommand implements Callable<Integer> {
             logits = pass.forward(Arrays.copyOfRange(ids, off, off + n), cache, false);
         }
         return logits;
+    }
+
+    /** The native kernels' prefetch of ternary (or dense) rows as a JSON string, or null for the other providers. */
+    private static String prefetchJson(BitNetModel m, boolean dense) {
+        return m.pool().kernel() instanceof NativeKernel k ? "\"" + (dense ? k.densePrefetch() : k.prefetch()).label() + "\"" : "null";
     }
 
     /** ", software prefetch MODE (ternary), MODE (dense rows)" for native kernels. */

@@ -5,13 +5,18 @@ final class CallShape {
     private CallShape() {}
 
     static void check(TernaryMatrix w, Int8Activations x, int r0, int r1, int outLength) {
-        if (w.cols() != x.cols()) {
-            throw new IllegalArgumentException("matrix has " + w.cols() + " cols but activations have " + x.cols());
+        check("matrix", w.rows(), w.cols(), x, r0, r1, outLength);
+    }
+
+    /** The same checks for a matrix of any kind (what names it in the messages: "int8 matrix", ...). */
+    static void check(String what, int rows, int cols, Int8Activations x, int r0, int r1, int outLength) {
+        if (cols != x.cols()) {
+            throw new IllegalArgumentException(what + " has " + cols + " cols but activations have " + x.cols());
         }
-        if (r0 < 0 || r1 > w.rows() || r0 > r1) {
-            throw new IndexOutOfBoundsException("row range [" + r0 + ", " + r1 + ") outside [0, " + w.rows() + ")");
+        if (r0 < 0 || r1 > rows || r0 > r1) {
+            throw new IndexOutOfBoundsException("row range [" + r0 + ", " + r1 + ") outside [0, " + rows + ")");
         }
-        long need = (long) x.tokens() * w.rows();
+        long need = (long) x.tokens() * rows;
         if (outLength < need) {
             throw new IllegalArgumentException("out has " + outLength + " elements, need tokens × rows = " + need);
         }

@@ -95,9 +95,6 @@ public final class Int4Matrix {
 
     /** Argument checks shared by the 4-bit kernels. */
     void check(Int8Activations x, int r0, int r1, int outLength) {
-        if (cols != x.cols()) throw new IllegalArgumentException("4-bit matrix has " + cols + " cols but activations have " + x.cols());
-        if (r0 < 0 || r1 > rows || r0 > r1) throw new IndexOutOfBoundsException("row range [" + r0 + ", " + r1 + ") outside [0, " + rows + ")");
-        long need = (long) x.tokens() * rows;
-        if (outLength < need) throw new IllegalArgumentException("out has " + outLength + " elements, need tokens × rows = " + need);
+        CallShape.check("4-bit matrix", rows, cols, x, r0, r1, outLength);
     }
 }

@@ -99,9 +99,6 @@ public final class Int8Matrix {
 
     /** Argument checks shared by the int8 kernels. */
     void check(Int8Activations x, int r0, int r1, int outLength) {
-        if (cols != x.cols()) throw new IllegalArgumentException("int8 matrix has " + cols + " cols but activations have " + x.cols());
-        if (r0 < 0 || r1 > rows || r0 > r1) throw new IndexOutOfBoundsException("row range [" + r0 + ", " + r1 + ") outside [0, " + rows + ")");
-        long need = (long) x.tokens() * rows;
-        if (outLength < need) throw new IllegalArgumentException("out has " + outLength + " elements, need tokens × rows = " + need);
+        CallShape.check("int8 matrix", rows, cols, x, r0, r1, outLength);
     }
 }

@@ -47,12 +47,17 @@ public enum SoftwarePrefetch {
 
     /** This setting for {@code kernel}'s ternary rows: AUTO is NTA on AMD Zen 5 and later, L1L2 elsewhere. */
     public SoftwarePrefetch forTernary(NativeKernel kernel) {
-        return this != AUTO ? this : kernel.amd() && kernel.family() >= AMD_ZEN5 ? NTA : L1L2;
+        return this != AUTO ? this : zen5OrLater(kernel) ? NTA : L1L2;
     }
 
     /** This setting for {@code kernel}'s int8, 4-bit and F16 rows: AUTO is NTA on AMD Zen 5 and later, none on older AMD CPUs, L1L2 elsewhere. */
     public SoftwarePrefetch forDense(NativeKernel kernel) {
-        return this != AUTO ? this : !kernel.amd() ? L1L2 : kernel.family() >= AMD_ZEN5 ? NTA : OFF;
+        return this != AUTO ? this : !kernel.amd() ? L1L2 : zen5OrLater(kernel) ? NTA : OFF;
+    }
+
+    /** AMD Zen 5 or later: where NTA pays (tern_amd_zen5_or_later in tern_cpu.h is the C side's same test). */
+    private static boolean zen5OrLater(NativeKernel kernel) {
+        return kernel.amd() && kernel.family() >= AMD_ZEN5;
     }
 
     /** Why AUTO picks what it picks on {@code kernel}'s CPU, for the load log. */
