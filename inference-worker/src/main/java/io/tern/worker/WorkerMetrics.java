@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code tern_worker_step_latency_seconds} (timer) wall time of one scheduler step (layers + head)</li>
  * <li>{@code tern_worker_tokens_total} (counter) tokens run through this shard's layers</li>
  * <li>{@code tern_worker_step_phase_seconds_total{phase}} (counter) scheduler-thread time per phase of the forward
- * steps (rows, qkv, rope_kv, attention, wo, gate_up, ffn_act, down, head): where decode time goes</li>
+ * steps (rows, qkv, rope, attention, wo, gate_up, ffn_act, down, head): where decode time goes</li>
  * <li>{@code tern_worker_queue_depth} (gauge) sequence steps queued or running</li>
  * <li>{@code tern_worker_sequences} (gauge) sequences holding KV cache</li>
  * <li>{@code tern_worker_kv_bytes} (gauge) KV cache bytes reserved by those sequences</li>

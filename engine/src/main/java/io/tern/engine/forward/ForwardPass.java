@@ -18,7 +18,7 @@ import java.util.List;
  *
  * <pre>
  * x = embed(tokens)                                   (embedding shard only)
- * per layer:  h = attn_sub_norm(attention(rope(q, k), v)) ; x += Wo·h
+ * per layer:  h = attn_sub_norm(attention(rope(q, k), v)) ; x += Wo·h   (attention stores k, v in the KV cache)
  *             g, u = Wgate·ffn_norm(x), Wup·ffn_norm(x) ; x += Wdown·ffn_sub_norm(act(g)·u)
  * logits = lm_head(output_norm(x))                    (last shard only)
  * </pre>
@@ -132,12 +132,11 @@ public final class ForwardPass {
                 int pos = s.start() + t;
                 rope.apply(q, (row + t) * d, c.heads(), pos);
                 rope.apply(k, (row + t) * kvDim, c.kvHeads(), pos);
-                s.cache().put(cacheLayer, pos, k, (row + t) * kvDim, v, (row + t) * kvDim);
             }
             row += s.count();
         }
-        time.lap(StepProfile.Phase.ROPE_KV);
-        attention.compute(q, segments, 0, cacheLayer, att);
+        time.lap(StepProfile.Phase.ROPE);
+        attention.compute(q, k, v, segments, cacheLayer, att);  // stores k and v in the caches first
         time.lap(StepProfile.Phase.ATTENTION);
         eachRow(tokens, t -> RmsNorm.apply(att, t * d, d, w.attnSubNorm(), c.rmsEps(), att, t * d));
         time.lap(StepProfile.Phase.ROWS);

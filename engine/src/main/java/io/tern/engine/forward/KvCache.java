@@ -40,7 +40,6 @@ public final class KvCache {
     private final MemorySegment[][] keys, values;             // (layer, page) -> the page from its keys, from its values (a slice)
     private final MemorySegment[][] keyScales, valueScales;   // Q8 only: (layer, page) -> (kv_heads, PAGE) floats
     private final KvPagePool pool;    // where pages come from and go back to
-    private final short[] halfRow;    // F16: one head's value row, converted before it is copied in
     private int length;               // positions filled
 
     public KvCache(int layers, int kvHeads, int headDim, int capacity, KvType type) {
@@ -65,7 +64,6 @@ public final class KvCache {
         this.values = new MemorySegment[layers][pages];
         this.keyScales = type == KvType.Q8 ? new MemorySegment[layers][pages] : null;
         this.valueScales = type == KvType.Q8 ? new MemorySegment[layers][pages] : null;
-        this.halfRow = type == KvType.F16 ? new short[headDim] : null;
     }
 
     public int capacity() { return capacity; }
@@ -104,44 +102,51 @@ public final class KvCache {
 
     /** Stores k and v rows (kv_dim floats each) for position pos of a layer (index within this cache's layers). */
     public void put(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
+        reserve(layer, pos);
+        for (int h = 0; h < kvHeads; h++) putHead(layer, pos, h, k, kOff, v, vOff);
+    }
+
+    /** Makes sure the page holding position pos of a layer exists, so that {@link #putHead} may run on any thread. */
+    void reserve(int layer, int pos) {
         if (pos >= capacity) throw new IllegalStateException("KV cache full: position " + pos + " >= capacity " + capacity);
-        int page = pos / PAGE, j = pos % PAGE;
-        if (keys[layer][page] == null) {
-            long half = (long) PAGE * headDim * type.bytes();      // one head's keys, or its values
-            MemorySegment both = pool.take(2 * half * kvHeads);
-            keys[layer][page] = both;
-            values[layer][page] = both.asSlice(half);
-            if (type == KvType.Q8) {
-                keyScales[layer][page] = pool.take((long) kvHeads * PAGE * Float.BYTES);
-                valueScales[layer][page] = pool.take((long) kvHeads * PAGE * Float.BYTES);
-            }
+        int page = pos / PAGE;
+        if (keys[layer][page] != null) return;
+        long half = (long) PAGE * headDim * type.bytes();      // one head's keys, or its values
+        MemorySegment both = pool.take(2 * half * kvHeads);
+        keys[layer][page] = both;
+        values[layer][page] = both.asSlice(half);
+        if (type == KvType.Q8) {
+            keyScales[layer][page] = pool.take((long) kvHeads * PAGE * Float.BYTES);
+            valueScales[layer][page] = pool.take((long) kvHeads * PAGE * Float.BYTES);
         }
+    }
+
+    /**
+     * Stores KV head h of the k and v rows at kOff and vOff (rows of kv_dim floats) for position pos, whose page
+     * {@link #reserve} made. Heads of one position may be stored by different threads at once: each writes only its own.
+     */
+    void putHead(int layer, int pos, int h, float[] k, int kOff, float[] v, int vOff) {
+        int page = pos / PAGE, j = pos % PAGE;
         MemorySegment kp = keys[layer][page], vp = values[layer][page];
+        long keyBase = h * headStride() + j, valueBase = h * headStride() + (long) j * headDim;
+        int ko = kOff + h * headDim, vo = vOff + h * headDim;
         switch (type) {
             case F32 -> {
-                for (int h = 0; h < kvHeads; h++) {
-                    for (int c = 0; c < headDim; c++) kp.setAtIndex(FLOAT, h * headStride() + (long) c * PAGE + j, k[kOff + h * headDim + c]);
-                    MemorySegment.copy(v, vOff + h * headDim, vp, FLOAT, (h * headStride() + (long) j * headDim) * Float.BYTES, headDim);
-                }
+                for (int c = 0; c < headDim; c++) kp.setAtIndex(FLOAT, keyBase + (long) c * PAGE, k[ko + c]);
+                MemorySegment.copy(v, vo, vp, FLOAT, valueBase * Float.BYTES, headDim);
             }
             case F16 -> {
-                for (int h = 0; h < kvHeads; h++) {
-                    for (int c = 0; c < headDim; c++) kp.setAtIndex(HALF, h * headStride() + (long) c * PAGE + j, Float.floatToFloat16(k[kOff + h * headDim + c]));
-                    for (int c = 0; c < headDim; c++) halfRow[c] = Float.floatToFloat16(v[vOff + h * headDim + c]);
-                    MemorySegment.copy(halfRow, 0, vp, HALF, (h * headStride() + (long) j * headDim) * 2, headDim);
-                }
+                for (int c = 0; c < headDim; c++) kp.setAtIndex(HALF, keyBase + (long) c * PAGE, Float.floatToFloat16(k[ko + c]));
+                for (int c = 0; c < headDim; c++) vp.setAtIndex(HALF, valueBase + c, Float.floatToFloat16(v[vo + c]));
             }
             case Q8 -> {
-                for (int h = 0; h < kvHeads; h++) {
-                    int o = h * headDim;
-                    float ks = absmaxScale(k, kOff + o), vs = absmaxScale(v, vOff + o);
-                    for (int c = 0; c < headDim; c++) {
-                        set(kp, (h * headStride() + (long) c * PAGE) / 4, j, toInt8(k[kOff + o + c], ks));
-                        set(vp, (h * headStride() + (long) j * headDim) / 4, c, toInt8(v[vOff + o + c], vs));
-                    }
-                    keyScales[layer][page].setAtIndex(FLOAT, (long) h * PAGE + j, ks);
-                    valueScales[layer][page].setAtIndex(FLOAT, (long) h * PAGE + j, vs);
+                float ks = absmaxScale(k, ko), vs = absmaxScale(v, vo);
+                for (int c = 0; c < headDim; c++) {
+                    set(kp, (h * headStride() + (long) c * PAGE) / 4, j, toInt8(k[ko + c], ks));
+                    set(vp, valueBase / 4, c, toInt8(v[vo + c], vs));
                 }
+                keyScales[layer][page].setAtIndex(FLOAT, (long) h * PAGE + j, ks);
+                valueScales[layer][page].setAtIndex(FLOAT, (long) h * PAGE + j, vs);
             }
         }
     }

@@ -16,8 +16,8 @@ public final class StepProfile {
     public enum Phase {
         ROWS("norms, residual adds"),
         QKV("q, k, v"),
-        ROPE_KV("rope, KV put"),
-        ATTENTION("attention"),
+        ROPE("rope"),
+        ATTENTION("attention, KV put"),
         WO("wo"),
         GATE_UP("ffn gate, up"),
         FFN_ACT("ffn activation, sub-norm"),

@@ -7,6 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -130,6 +131,50 @@ class AttentionTest {
             assertArrayEquals(out, prompt);
         }
     }
+
+    /**
+     * Attention that stores the step's keys and values itself — a prompt chunk's before its job, a decode token's inside
+     * it, by the task that runs its head's last page — gives the bits of attention over a cache filled beforehand: alone,
+     * and in a batch whose two segments (a prompt chunk of one sequence, a decode token of another) share the job.
+     */
+    @ParameterizedTest(name = "{0}, {1} threads, native {2}")
+    @CsvSource({"F32, 1, false", "F32, 2, false", "F16, 2, false", "Q8, 2, false", "F32, 2, true", "F16, 1, true", "F16, 2, true", "Q8, 2, true"})
+    void storingKeysAndValuesInTheJobMatchesAFilledCache(KvType type, int threads, boolean preferNative) {
+        int heads = 8, kvHeads = 2, dim = heads * HEAD_DIM, kvDim = kvHeads * HEAD_DIM, positions = 200, prompt = 70;
+        Case c = Case.random(heads, kvHeads, positions, 13);
+        KvCache filled = c.cache(type);
+        KvCache stored = new KvCache(1, kvHeads, HEAD_DIM, positions, type), other = new KvCache(1, kvHeads, HEAD_DIM, positions, type);
+        try (MatmulPool pool = new MatmulPool(null, threads)) {
+            Attention att = new Attention(heads, kvHeads, HEAD_DIM, positions, pool, preferNative);
+            float[] want = new float[positions * dim], got = new float[positions * dim];
+            att.compute(c.q, 0, prompt, 0, filled, 0, want);
+            att.compute(c.q, c.k, c.v, List.of(new ForwardPass.Segment(stored, 0, prompt)), 0, got);
+            stored.advanceTo(prompt);
+            assertArrayEquals(Arrays.copyOf(want, prompt * dim), Arrays.copyOf(got, prompt * dim), "prompt");
+            for (int pos = prompt; pos < positions; pos++) {  // decode tokens across the pages at 64 and 128
+                att.compute(c.q, pos, 1, pos, filled, 0, want);
+                float[] out = new float[dim];
+                att.compute(rows(c.q, pos, dim), rows(c.k, pos, kvDim), rows(c.v, pos, kvDim), List.of(new ForwardPass.Segment(stored, pos, 1)), 0, out);
+                stored.advanceTo(pos + 1);
+                assertArrayEquals(Arrays.copyOfRange(want, pos * dim, pos * dim + dim), out, "decode at " + pos);
+            }
+            // One job: rows 0..prompt-1 are a prompt of a second sequence, row prompt the decode token at 130 of the first.
+            float[] q = new float[(prompt + 1) * dim], k = new float[(prompt + 1) * kvDim], v = new float[(prompt + 1) * kvDim];
+            System.arraycopy(c.q, 0, q, 0, prompt * dim);
+            System.arraycopy(c.k, 0, k, 0, prompt * kvDim);
+            System.arraycopy(c.v, 0, v, 0, prompt * kvDim);
+            System.arraycopy(c.q, 130 * dim, q, prompt * dim, dim);
+            System.arraycopy(c.k, 130 * kvDim, k, prompt * kvDim, kvDim);
+            System.arraycopy(c.v, 130 * kvDim, v, prompt * kvDim, kvDim);
+            stored.truncate(130);
+            float[] batch = new float[(prompt + 1) * dim];
+            att.compute(q, k, v, List.of(new ForwardPass.Segment(other, 0, prompt), new ForwardPass.Segment(stored, 130, 1)), 0, batch);
+            assertArrayEquals(Arrays.copyOf(want, prompt * dim), Arrays.copyOf(batch, prompt * dim), "batched prompt");
+            assertArrayEquals(Arrays.copyOfRange(want, 130 * dim, 131 * dim), Arrays.copyOfRange(batch, prompt * dim, prompt * dim + dim), "batched decode");
+        }
+    }
+
+    private static float[] rows(float[] a, int row, int width) { return Arrays.copyOfRange(a, row * width, row * width + width); }
 
     /**
      * The C page kernel gives the Java one's bits: head sizes with and without a remainder of the 4-vector tile, groups
