@@ -90,6 +90,7 @@ public final class StreamBandwidth {
     public static boolean hasNativeReader() { return NATIVE_SUM.isPresent(); }
 
     private static double best(MemorySegment buf, int threads, int runs, boolean nativeRead) throws InterruptedException {
+        if (!nativeRead) warmUp(buf);
         double best = 0;
         for (int run = 0; run < runs + 2; run++) {  // the first passes warm up C2
             double gbs = pass(buf, threads, nativeRead);
@@ -97,6 +98,20 @@ public final class StreamBandwidth {
         }
         return best;
     }
+
+    /**
+     * Compiles {@link #sum} before a timed pass: called often on a few KB, C2 compiles it whole, with every vector in a
+     * register. Left to warm up on 1 GiB passes, it ran twice through the interpreter's vector objects first: 2.5 GB of
+     * garbage (JFR, a bench run), which grew the heap the resident set then counted.
+     */
+    private static void warmUp(MemorySegment buf) {
+        long sink = 0;
+        for (int i = 0; i < WARM_CALLS; i++) sink += sum(buf, 0, WARM_BYTES);
+        if (sink == 42) System.out.print("");
+    }
+
+    private static final int WARM_CALLS = 20_000;
+    private static final long WARM_BYTES = 4096;
 
     /** GB/s of one pass over buf split across threads, by the native reader or the Vector API. */
     private static double pass(MemorySegment buf, int threads, boolean nativeRead) throws InterruptedException {

@@ -8,8 +8,8 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.LSHR;
-import static jdk.incubator.vector.VectorOperators.S2I;
 
 /**
  * Vector API kernel on the {@link BlockLayout}.
@@ -91,9 +91,14 @@ public final class VectorKernel implements TernaryKernel {
         else fout[i] = m.scales()[r] * d / x.scale(t);
     }
 
-    /** One row · one token: Σ code·q. */
+    /**
+     * One row · one token: Σ code·q. The int16 lanes are summed exactly without int32 vectors: a lane x is
+     * (x >> 8) · 256 + (x & 0xFF), and 32 lanes of either part sum within a short. With IntVector widening here, C2
+     * compiled dot1 with boxed vectors in some processes and not in others (JFR of two bench runs: 47 GB vs 0.5 GB of
+     * allocation in dot1, decode 12 vs 19 tok/s), as it did with a widening helper before.
+     */
     private static int dot1(MemorySegment data, long rowOff, int blocks, short[] a, int aOff) {
-        IntVector acc32 = IntVector.zero(I);
+        int sum = 0;
         for (int b0 = 0; b0 < blocks; b0 += FLUSH) {
             int b1 = Math.min(blocks, b0 + FLUSH);
             ShortVector acc = ShortVector.zero(S);
@@ -113,12 +118,9 @@ public final class VectorKernel implements TernaryKernel {
                             .add(v.lanewise(LSHR, 14).mul(ShortVector.fromArray(S, a, o + 224)));
                 }
             }
-            // int16 lanes widened to int32 in place (some lane order: only the total is used), not by widenSum: C2 left
-            // that call here uninlined, boxing acc and the result for every row (JFR: decode allocated ~2 GB/s, and ran
-            // 11-24% slower in alternating processes).
-            acc32 = acc32.add(acc.convertShape(S2I, I, 0)).add(acc.convertShape(S2I, I, 1));
+            sum += 256 * acc.lanewise(ASHR, 8).reduceLanes(VectorOperators.ADD) + acc.and((short) 0xFF).reduceLanes(VectorOperators.ADD);
         }
-        return acc32.reduceLanes(VectorOperators.ADD);
+        return sum;
     }
 
     /** One row · tokens t..t+3, decoding each code vector once. */
@@ -158,10 +160,7 @@ public final class VectorKernel implements TernaryKernel {
         store(m, x, r, t + 3, s3.reduceLanes(VectorOperators.ADD), iout, fout);
     }
 
-    /**
-     * int16 lanes summed pairwise into int32 lanes, for dot4 (prefill tiles). dot1 widens in place instead; with dot1's
-     * in-place conversion in dot4 too, prefill ran 4-15% slower (alternating processes), so each keeps its own.
-     */
+    /** int16 lanes summed pairwise into int32 lanes, for dot4 (prefill tiles). */
     private static IntVector widenSum(ShortVector acc) {
         IntVector pairs = acc.reinterpretAsInts();  // each int lane = lo16 + hi16 << 16
         return pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
