@@ -45,6 +45,8 @@ final class BenchCommand implements Callable<Integer> {
     private static final long RSS_ALLOWANCE = 300_000_000L;
     /** Decode tokens per timed round (for the best-round figure). */
     private static final int ROUND = 16;
+    /** How long the CPU hiccup probe spins (CpuHiccups). */
+    private static final double HICCUP_SECONDS = 0.5;
     /** Tokens per paired round: short enough that the reads on either side see the same machine. */
     private static final int PAIRED_ROUND = 4;
     /** Alternating GEMV and plain-read passes the ternary-GEMV-alone ratio is the median of. */
@@ -123,6 +125,7 @@ final class BenchCommand implements Callable<Integer> {
             long budget = weightBytes + kvBytes + RSS_ALLOWANCE;
             System.gc(); // what is live on the heap (no weights: they are off-heap), apart from garbage
             ProcessMemory collected = ProcessMemory.now();
+            CpuHiccups hiccups = CpuHiccups.measure(nThreads, HICCUP_SECONDS);
 
             double prefillTokS = prompt / ((t1 - t0) / 1e9);
             double decodeTokS = gen / ((t2 - t1) / 1e9);
@@ -146,6 +149,8 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "decode           %.2f tok/s (%d tokens after the prompt); best round of %d: %.2f tok/s%n", decodeTokS, gen, ROUND, bestRound);
             System.out.printf(Locale.ROOT, "cpu steal        %s of this machine's CPU time went to other guests during decode%n",
                     Double.isNaN(steal) ? "unknown" : String.format(Locale.ROOT, "%.1f%%", 100 * steal));
+            System.out.printf(Locale.ROOT, "cpu hiccups      %.1f%% of a spinning thread's time lost in %.0f gaps a second of %.0f µs on average (gaps over %d µs between clock reads; %d threads, %.1f s, after decode)%n",
+                    100 * hiccups.lostShare(), hiccups.perSecond(), hiccups.meanMicros(), CpuHiccups.GAP_NANOS / 1000, nThreads, HICCUP_SECONDS);
             System.out.printf(Locale.ROOT, "bytes per token  %.1f MB of weights%n", bytesPerToken / 1e6);
             System.out.printf(Locale.ROOT, "effective        %.2f GB/s%n", effective);
             System.out.printf(Locale.ROOT, "stream read      %.2f GB/s (same process, %d threads, best of a Vector API and a native read, before and after the run)%n", stream, nThreads);
@@ -191,7 +196,7 @@ final class BenchCommand implements Callable<Integer> {
                             + "\"rss_bytes\": %d, \"rss_anon_bytes\": %d, \"rss_file_bytes\": %d, \"peak_rss_bytes\": %d, \"heap_used_bytes\": %d, \"heap_live_bytes\": %d, "
                             + "\"weights_bytes\": %d, \"kv_bytes\": %d, \"released_file_bytes\": %d, \"kv_read_per_token\": %d, \"roofline_with_kv\": %.4f, "
                             + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"roofline_paired\": %.4f, \"gemv_gbs\": %s, \"gemv_roofline\": %s, \"step_ms\": %s, \"prefill_step_ms\": %s, "
-                            + "\"cpu_steal\": %s, \"load_avg\": %.2f}%n",
+                            + "\"cpu_steal\": %s, \"cpu_hiccup_share\": %.4f, \"cpu_hiccups_per_s\": %.0f, \"load_avg\": %.2f}%n",
                     prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(),
                     prefetchJson(m, false), prefetchJson(m, true), prompt, gen,
                     headKind(m), options.usesInt8Head() ? options.headRescore() : 0,
@@ -201,7 +206,7 @@ final class BenchCommand implements Callable<Integer> {
                     decoded.rssBytes(), decoded.rssAnonBytes(), decoded.rssFileBytes(), decoded.peakRssBytes(), decoded.heapUsedBytes(), collected.heapUsedBytes(),
                     weightBytes, kvBytes, m.releasedFileBytes(), kvReadPerToken, rooflineWithKv,
                     bestRound, rooflineBestRound, paired.ratio(), json(gemv == null ? Double.NaN : gemv.gemvGbs(), "%.3f"), json(gemv == null ? Double.NaN : gemv.ratio(), "%.4f"), stepJson(step, gen), stepJson(prefillStep, prompt), Double.isNaN(steal) ? "null" : String.format(Locale.ROOT, "%.4f", steal),
-                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                    hiccups.lostShare(), hiccups.perSecond(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
         return 0;
     }
