@@ -188,7 +188,8 @@ final class BenchCommand implements Callable<Integer> {
             } else {
                 System.out.println("rss budget       unknown (no /proc/self/status)");
             }
-            System.out.printf(Locale.ROOT, "load average     %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            double loadAverage = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            System.out.printf(Locale.ROOT, "load average     %.2f%n", loadAverage);
             System.out.printf(Locale.ROOT,
                     "{\"prefill_tok_s\": %.2f, \"decode_tok_s\": %.3f, \"bytes_per_token\": %d, \"effective_gbs\": %.3f, "
                             + "\"stream_gbs\": %.3f, \"roofline\": %.4f, \"threads\": %d, \"kernel\": \"%s\", \"software_prefetch\": %s, \"dense_prefetch\": %s, \"prompt\": %d, \"gen\": %d, "
@@ -206,7 +207,7 @@ final class BenchCommand implements Callable<Integer> {
                     decoded.rssBytes(), decoded.rssAnonBytes(), decoded.rssFileBytes(), decoded.peakRssBytes(), decoded.heapUsedBytes(), collected.heapUsedBytes(),
                     weightBytes, kvBytes, m.releasedFileBytes(), kvReadPerToken, rooflineWithKv,
                     bestRound, rooflineBestRound, paired.ratio(), json(gemv == null ? Double.NaN : gemv.gemvGbs(), "%.3f"), json(gemv == null ? Double.NaN : gemv.ratio(), "%.4f"), stepJson(step, gen), stepJson(prefillStep, prompt), Double.isNaN(steal) ? "null" : String.format(Locale.ROOT, "%.4f", steal),
-                    hiccups.lostShare(), hiccups.perSecond(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                    hiccups.lostShare(), hiccups.perSecond(), loadAverage);
         }
         return 0;
     }

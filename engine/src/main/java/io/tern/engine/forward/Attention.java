@@ -103,7 +103,7 @@ final class Attention {
             }
             caches[i] = s.cache();
             if (k != null) {
-                if (s.count() == 1) s.cache().reserve(layer, s.start());  // the task stores it
+                if (s.count() == 1) s.cache().ensurePage(layer, s.start());  // the task stores it
                 else for (int t = 0; t < s.count(); t++) s.cache().put(layer, s.start() + t, k, (r + t) * kvDim, v, (r + t) * kvDim);
             }
             row[i] = r;

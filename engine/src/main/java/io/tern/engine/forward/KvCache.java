@@ -102,12 +102,12 @@ public final class KvCache {
 
     /** Stores k and v rows (kv_dim floats each) for position pos of a layer (index within this cache's layers). */
     public void put(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
-        reserve(layer, pos);
+        ensurePage(layer, pos);
         for (int h = 0; h < kvHeads; h++) putHead(layer, pos, h, k, kOff, v, vOff);
     }
 
     /** Makes sure the page holding position pos of a layer exists, so that {@link #putHead} may run on any thread. */
-    void reserve(int layer, int pos) {
+    void ensurePage(int layer, int pos) {
         if (pos >= capacity) throw new IllegalStateException("KV cache full: position " + pos + " >= capacity " + capacity);
         int page = pos / PAGE;
         if (keys[layer][page] != null) return;
@@ -123,7 +123,7 @@ public final class KvCache {
 
     /**
      * Stores KV head h of the k and v rows at kOff and vOff (rows of kv_dim floats) for position pos, whose page
-     * {@link #reserve} made. Heads of one position may be stored by different threads at once: each writes only its own.
+     * {@link #ensurePage} made. Heads of one position may be stored by different threads at once: each writes only its own.
      */
     void putHead(int layer, int pos, int h, float[] k, int kOff, float[] v, int vOff) {
         int page = pos / PAGE, j = pos % PAGE;

@@ -23,6 +23,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class StreamBandwidth {
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
     private static final Optional<MethodHandle> NATIVE_SUM = nativeSum();
+    /** Calls of {@link #sum} on WARM_BYTES each before a Vector API read is timed (see warmUp). */
+    private static final int WARM_CALLS = 20_000;
+    private static final long WARM_BYTES = 4096;
 
     private StreamBandwidth() {}
 
@@ -109,9 +112,6 @@ public final class StreamBandwidth {
         for (int i = 0; i < WARM_CALLS; i++) sink += sum(buf, 0, WARM_BYTES);
         if (sink == 42) System.out.print("");
     }
-
-    private static final int WARM_CALLS = 20_000;
-    private static final long WARM_BYTES = 4096;
 
     /** GB/s of one pass over buf split across threads, by the native reader or the Vector API. */
     private static double pass(MemorySegment buf, int threads, boolean nativeRead) throws InterruptedException {
