@@ -2,6 +2,9 @@ package io.tern.engine.forward;
 
 import io.tern.engine.kernel.MatmulPool;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.IntConsumer;
@@ -34,6 +37,7 @@ final class Attention {
     private final PageAttention[] tiles;            // [n]: the page kernel for a group of n prompt tokens' query heads
     private final ThreadLocal<float[]> scores;      // PageAttention scratch per thread
     private final ThreadLocal<TileScratch> tileScratch; // prompt: per thread
+    private final ThreadLocal<float[]> mergeWeights;    // merge: a weight per page, whole vectors; per thread
     private final IntConsumer task = this::task;
     private float[] partials = new float[0];        // decode: (decode segments, kvHeads, maxPages, partialSize)
     private AtomicIntegerArray pagesLeft = new AtomicIntegerArray(0); // decode: (decode segments, kvHeads) pages not yet run
@@ -60,6 +64,8 @@ final class Attention {
         for (int n = 2; n <= QUERY_TILE; n++) tiles[n] = PageAttention.create(n * group, headDim, kvHeads, preferNative);
         this.scores = ThreadLocal.withInitial(() -> new float[page.scratchSize()]);
         this.tileScratch = ThreadLocal.withInitial(() -> new TileScratch(tiles[QUERY_TILE], headDim));
+        int weights = Math.ceilDiv(maxPages, PageAttention.LANES) * PageAttention.LANES;
+        this.mergeWeights = ThreadLocal.withInitial(() -> new float[weights]);
     }
 
     /**
@@ -226,24 +232,58 @@ final class Attention {
 
     /**
      * out_g = Σ_p e^(m_p − M) · acc_p / Σ_p e^(m_p − M) · l_p over pages in order, for each query head g of a group;
-     * page p's partial starts at off + p · ps.
+     * page p's partial starts at off + p · ps. The page weights e^(m_p − M) come from {@link PageAttention#exp}, a
+     * vector at a time (the page with the maximum weighs exactly 1). Merging 63 pages of 4 heads took 4.5 µs with
+     * Math.exp per page and an axpy into out per page, 2.2-2.6 µs this way; at 4k positions a decode step's merges run
+     * in the tail of each layer's job, and its attention took 0.55-0.65 ms a token less (Zen 5 VM, alternating rounds).
      */
     private void merge(float[] part, int off, int ps, int n, float[] out, int outOff) {
         int stride = headDim + 2;
+        float[] w = mergeWeights.get();
         for (int g = 0; g < group; g++) {
             int base = off + g * stride, o = outOff + g * headDim;
             float max = Float.NEGATIVE_INFINITY;
             for (int p = 0; p < n; p++) max = Math.max(max, part[base + p * ps + headDim]);
+            for (int p = 0; p < n; p++) w[p] = part[base + p * ps + headDim] - max;
+            for (int p = 0; p < n; p += PageAttention.LANES) PageAttention.exp(FloatVector.fromArray(PageAttention.F, w, p)).intoArray(w, p);
             float sum = 0f;
-            java.util.Arrays.fill(out, o, o + headDim, 0f);
-            for (int p = 0; p < n; p++) {
-                int po = base + p * ps;
-                float w = n == 1 ? 1f : (float) Math.exp(part[po + headDim] - max);
-                sum += w * part[po + headDim + 1];
-                FloatDot.axpy(w, part, po, out, o, headDim);
-            }
+            for (int p = 0; p < n; p++) sum += w[p] * part[base + p * ps + headDim + 1];
             float inv = 1f / sum;
-            for (int d = 0; d < headDim; d++) out[o + d] *= inv;
+            weighSum(part, base, ps, n, w, inv, out, o);
+        }
+    }
+
+    /**
+     * out[o + d] = (Σ_p w[p] · part[base + p · ps + d]) · inv for d < headDim: one fma per page and element, in page
+     * order from 0, summed in registers four vectors at a time. Adding each page into out instead (load, fma, store
+     * per page) made the merge of 63 pages of 4 heads take twice as long.
+     */
+    private void weighSum(float[] part, int base, int ps, int n, float[] w, float inv, float[] out, int o) {
+        VectorSpecies<Float> f = PageAttention.F;
+        int l = f.length(), d = 0;
+        for (; d + 4 * l <= headDim; d += 4 * l) {
+            FloatVector a0 = FloatVector.zero(f), a1 = a0, a2 = a0, a3 = a0;
+            for (int p = 0, po = base + d; p < n; p++, po += ps) {
+                FloatVector wp = FloatVector.broadcast(f, w[p]);
+                a0 = FloatVector.fromArray(f, part, po).fma(wp, a0);
+                a1 = FloatVector.fromArray(f, part, po + l).fma(wp, a1);
+                a2 = FloatVector.fromArray(f, part, po + 2 * l).fma(wp, a2);
+                a3 = FloatVector.fromArray(f, part, po + 3 * l).fma(wp, a3);
+            }
+            a0.mul(inv).intoArray(out, o + d);
+            a1.mul(inv).intoArray(out, o + d + l);
+            a2.mul(inv).intoArray(out, o + d + 2 * l);
+            a3.mul(inv).intoArray(out, o + d + 3 * l);
+        }
+        for (; d + l <= headDim; d += l) {
+            FloatVector a = FloatVector.zero(f);
+            for (int p = 0, po = base + d; p < n; p++, po += ps) a = FloatVector.fromArray(f, part, po).fma(FloatVector.broadcast(f, w[p]), a);
+            a.mul(inv).intoArray(out, o + d);
+        }
+        for (; d < headDim; d++) {
+            float a = 0f;
+            for (int p = 0, po = base + d; p < n; p++, po += ps) a = Math.fma(part[po], w[p], a);
+            out[o + d] = a * inv;
         }
     }
 }

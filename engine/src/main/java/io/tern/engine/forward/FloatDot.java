@@ -3,7 +3,7 @@ package io.tern.engine.forward;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Float dot products and scaled adds over heap arrays, with the Vector API; results are bit-reproducible. */
+/** Float dot products over heap arrays, with the Vector API; results are bit-reproducible. */
 public final class FloatDot {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
@@ -23,15 +23,5 @@ public final class FloatDot {
         }
         for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
         return sum;
-    }
-
-    /** y[yOff..+n) += alpha · x[xOff..+n) */
-    public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        int i = 0;
-        FloatVector va = FloatVector.broadcast(S, alpha);
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector.fromArray(S, x, xOff + i).fma(va, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     }
 }

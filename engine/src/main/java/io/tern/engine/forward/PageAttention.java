@@ -22,7 +22,7 @@ import java.nio.ByteOrder;
  * {@link NativePageAttention}, its native twin.
  */
 class PageAttention {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     static final int LANES = L;
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
