@@ -69,31 +69,25 @@ final class Attention {
     }
 
     /**
-     * For tokens t in [0, count) at positions startPos + t, whose q rows start at row qRow of q
-     * (rows of heads·headDim): out row = softmax(q·Kᵀ/√d)·V over cache positions [0, startPos + t].
+     * For tokens t in [0, count) at positions startPos + t, whose keys and values are in the cache already and whose q
+     * rows start at row qRow of q (rows of heads·headDim): out row = softmax(q·Kᵀ/√d)·V over cache positions
+     * [0, startPos + t].
      */
     void compute(float[] q, int qRow, int count, int startPos, KvCache cache, int layer, float[] out) {
-        compute(q, List.of(new ForwardPass.Segment(cache, startPos, count)), qRow, layer, out);
+        run(q, null, null, List.of(new ForwardPass.Segment(cache, startPos, count)), qRow, layer, out);
     }
 
     /**
-     * Every segment of a batch in one pool job, whose keys and values are in the cache already: segment i's rows follow
-     * segment i − 1's, starting at row qRow. A decode segment (one token) spreads (KV head, page) pairs over the
-     * threads, and whichever runs a head's last page merges that head's pages (in page order); a prompt segment spreads
-     * (token, KV head) pairs, each merging its own.
-     */
-    void compute(float[] q, List<ForwardPass.Segment> batch, int qRow, int layer, float[] out) {
-        run(q, null, null, batch, qRow, layer, out);
-    }
-
-    /**
-     * Stores the batch's keys and values, then attends as {@link #compute(float[], List, int, int, float[])} from row 0:
-     * k and v hold one row (kv_dim, rope applied) per row of q. A prompt segment's rows are stored before the job (its
-     * later tokens read its earlier ones); a decode token's by the task that runs its head's last page, right before it
-     * reads that page. Those lines stream in for the page anyway: stored by the caller beforehand, a 2B4T token's 640
-     * scattered key writes per layer took ~7 µs of serial time (cache misses), and the worker then read them out of the
-     * caller's cache: decode steps alternating the two ways in one process (Zen 5 VM, 512-520 positions) spent 1.85-2.04
-     * ms a token in rope, KV writes and attention before, 1.57-1.79 after.
+     * Stores the batch's keys and values, then attends, every segment in one pool job: segment i's rows of q, k and v
+     * follow segment i − 1's (k and v: one row of kv_dim, rope applied, per row of q). A decode segment (one token)
+     * spreads (KV head, page) pairs over the threads, and whichever runs a head's last page merges that head's pages
+     * (in page order); a prompt segment spreads (token, KV head) pairs, each merging its own.
+     * A prompt segment's rows are stored before the job (its later tokens read its earlier ones); a decode token's by
+     * the task that runs its head's last page, right before it reads that page. Those lines stream in for the page
+     * anyway: stored by the caller beforehand, a 2B4T token's 640 scattered key writes per layer took ~7 µs of serial
+     * time (cache misses), and the worker then read them out of the caller's cache: decode steps alternating the two
+     * ways in one process (Zen 5 VM, 512-520 positions) spent 1.85-2.04 ms a token in rope, KV writes and attention
+     * before, 1.57-1.79 after.
      */
     void compute(float[] q, float[] k, float[] v, List<ForwardPass.Segment> batch, int layer, float[] out) {
         run(q, k, v, batch, 0, layer, out);
