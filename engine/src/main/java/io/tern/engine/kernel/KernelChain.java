@@ -52,6 +52,8 @@ public final class KernelChain {
                 if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
                     throw new IllegalStateException("module jdk.incubator.vector is not loaded (start java with --add-modules=jdk.incubator.vector)");
                 }
+                String slow = LoopStripMining.warning();
+                if (slow != null) LOG.log(Level.WARNING, slow);
                 yield new VectorKernel();
             }
             default -> new ScalarKernel();

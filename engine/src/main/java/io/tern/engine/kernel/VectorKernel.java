@@ -92,32 +92,36 @@ public final class VectorKernel implements TernaryKernel {
     }
 
     /**
-     * One row · one token: Σ code·q. The int16 lanes are summed exactly without int32 vectors: a lane x is
-     * (x >> 8) · 256 + (x & 0xFF), and 32 lanes of either part sum within a short. With IntVector widening here, C2
-     * compiled dot1 with boxed vectors in some processes and not in others (JFR of two bench runs: 47 GB vs 0.5 GB of
-     * allocation in dot1, decode 12 vs 19 tok/s), as it did with a widening helper before.
+     * One row · one token: Σ code·q. Four accumulators of two products each per block: with one, the eight adds of a
+     * block formed one dependency chain, and a row ran 21-28% slower (one thread, 512-bit and 256-bit species, Zen 5
+     * VM). Their sum still fits a short: together they take what one accumulator took before a flush. The int16 lanes are
+     * summed exactly without int32 vectors: a lane x is (x >> 8) · 256 + (x & 0xFF), and 32 lanes of either part sum
+     * within a short. With IntVector widening here, C2 compiled dot1 with boxed vectors in some processes and not in
+     * others (JFR of two bench runs: 47 GB vs 0.5 GB of allocation in dot1, decode 12 vs 19 tok/s), as it did with a
+     * widening helper before.
      */
     private static int dot1(MemorySegment data, long rowOff, int blocks, short[] a, int aOff) {
         int sum = 0;
         for (int b0 = 0; b0 < blocks; b0 += FLUSH) {
             int b1 = Math.min(blocks, b0 + FLUSH);
-            ShortVector acc = ShortVector.zero(S);
+            ShortVector c0 = ShortVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
             for (int b = b0; b < b1; b++) {
                 long wo = rowOff + (long) b * BlockLayout.BLOCK_BYTES;
                 int ao = aOff + b * BlockLayout.BLOCK_COLS;
                 for (int j = 0; j < SUB; j++) {
                     ShortVector v = ShortVector.fromMemorySegment(S, data, wo + 2L * j * L, LE);
                     int o = ao + j * L;
-                    acc = acc.add(v.and((short) 3).mul(ShortVector.fromArray(S, a, o)))
-                            .add(v.lanewise(LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S, a, o + 32)))
-                            .add(v.lanewise(LSHR, 2).and((short) 3).mul(ShortVector.fromArray(S, a, o + 64)))
-                            .add(v.lanewise(LSHR, 10).and((short) 3).mul(ShortVector.fromArray(S, a, o + 96)))
-                            .add(v.lanewise(LSHR, 4).and((short) 3).mul(ShortVector.fromArray(S, a, o + 128)))
-                            .add(v.lanewise(LSHR, 12).and((short) 3).mul(ShortVector.fromArray(S, a, o + 160)))
-                            .add(v.lanewise(LSHR, 6).and((short) 3).mul(ShortVector.fromArray(S, a, o + 192)))
-                            .add(v.lanewise(LSHR, 14).mul(ShortVector.fromArray(S, a, o + 224)));
+                    c0 = c0.add(v.and((short) 3).mul(ShortVector.fromArray(S, a, o)))
+                           .add(v.lanewise(LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S, a, o + 32)));
+                    c1 = c1.add(v.lanewise(LSHR, 2).and((short) 3).mul(ShortVector.fromArray(S, a, o + 64)))
+                           .add(v.lanewise(LSHR, 10).and((short) 3).mul(ShortVector.fromArray(S, a, o + 96)));
+                    c2 = c2.add(v.lanewise(LSHR, 4).and((short) 3).mul(ShortVector.fromArray(S, a, o + 128)))
+                           .add(v.lanewise(LSHR, 12).and((short) 3).mul(ShortVector.fromArray(S, a, o + 160)));
+                    c3 = c3.add(v.lanewise(LSHR, 6).and((short) 3).mul(ShortVector.fromArray(S, a, o + 192)))
+                           .add(v.lanewise(LSHR, 14).mul(ShortVector.fromArray(S, a, o + 224)));
                 }
             }
+            ShortVector acc = c0.add(c1).add(c2.add(c3));
             sum += 256 * acc.lanewise(ASHR, 8).reduceLanes(VectorOperators.ADD) + acc.and((short) 0xFF).reduceLanes(VectorOperators.ADD);
         }
         return sum;
