@@ -115,8 +115,9 @@ public final class Int8Activations {
     /**
      * Builds q16 from q if a quantisation happened since the last build (kernels call this from several threads). Per
      * 64 columns 64k.. of a block, q read as int16 lanes holds column 64k + 2j in the low byte of lane j and 64k + 2j + 1
-     * in the high one: sign-extending each byte gives the two runs of 32 that {@link #q16Index} asks for. The scalar
-     * loop this replaced took a 512-token prompt's matmuls 0.4 ms a token, serial (the other threads wait for it).
+     * in the high one: sign-extending each byte gives the two runs of 32 that {@link #q16Index} asks for. 512 tokens of
+     * 2560 (6912) columns: 0.066 (0.242) ms, against 1.87 (5.02) ms for the scalar loop this replaced — serial time in
+     * every matmul of a prompt (the other threads wait for it), 0.6 ms a prompt token on the 2B4T shape.
      */
     private synchronized void widen() {
         if (!wideStale) return;

@@ -4,10 +4,10 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
 
 /**
- * Whether C2 strip-mines counted loops in this JVM. The Vector API kernel needs it: its weights are MemorySegment
- * loads with long bounds checks, which C2 moves out of an int-counted loop only through a strip-mined loop nest. G1
- * has it on by default; ParallelGC and SerialGC turn {@code UseCountedLoopSafepoints} off and with it
- * {@code LoopStripMiningIter}, and the ternary GEMV ran at half speed (12 vs 24 GB/s, 2 threads, Zen 5 VM).
+ * Whether C2 strip-mines counted loops in this JVM. The Vector API kernel needs it: G1 has it on by default, while
+ * ParallelGC and SerialGC turn {@code UseCountedLoopSafepoints} off and with it {@code LoopStripMiningIter}, and then
+ * the ternary GEMV ran at half speed (12 vs 24 GB/s, 2 threads, Zen 5 VM), most of its samples (JFR) in the
+ * MemorySegment liveness and bounds checks of its weight loads — checks that C2 otherwise keeps out of the loop.
  * {@code -XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000} turns it back on; the launch scripts pass both.
  */
 final class LoopStripMining {
