@@ -126,7 +126,7 @@ public final class Int8Activations {
         for (int t = 0; t < tokens; t++) {
             int base = t * stride;
             for (int c = 0; c < stride; c += 64) {  // stride is whole blocks; the padding is zero either way
-                int run = base + (c & ~255) + 2 * ((c >> 6) & 3) * 32;  // q16Index(c): code k = (c >> 6) & 3, h = 0, j = 0
+                int run = base + q16Index(c);  // where the run of column c (code k, low bytes) starts; the high bytes' follows
                 for (int j = 0; j < 32; j += l) {
                     ShortVector pair = ShortVector.fromMemorySegment(Q16, q, base + c + 2L * j, ByteOrder.LITTLE_ENDIAN);
                     pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).intoArray(q16, run + j);
