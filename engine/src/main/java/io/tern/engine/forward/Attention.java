@@ -6,16 +6,15 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.IntConsumer;
 
 /**
  * Causal grouped-query attention of a run of tokens against one sequence's KV cache, on the model's compute pool.
  * Query head h reads KV head h / (heads / kvHeads); the group of query heads of one KV head is done together, so
  * each key and value is read once per token. Work is split by KV cache page ({@link PageAttention}): a decode step
- * spreads (KV head, page) pairs over the threads, a prompt spreads (tile of {@link #QUERY_TILE} tokens, KV head) pairs;
- * either way each page yields a partial softmax, merged in page order, so a position gives the same bits in a prompt
- * and in decode.
+ * spreads (KV head, page) pairs over the threads and then, in a second job, its query heads' merges; a prompt spreads
+ * (tile of {@link #QUERY_TILE} tokens, KV head) pairs, each merging its own. Either way each page yields a partial
+ * softmax, merged in page order, so a position gives the same bits in a prompt and in decode.
  * One instance per {@link ForwardPass} (it holds the job and scratch).
  */
 final class Attention {
@@ -39,8 +38,8 @@ final class Attention {
     private final ThreadLocal<TileScratch> tileScratch; // prompt: per thread
     private final ThreadLocal<float[]> mergeWeights;    // merge: a weight per page, whole vectors; per thread
     private final IntConsumer task = this::task;
+    private final IntConsumer mergeTask = this::mergeTask;
     private float[] partials = new float[0];        // decode: (decode segments, kvHeads, maxPages, partialSize)
-    private AtomicIntegerArray pagesLeft = new AtomicIntegerArray(0); // decode: (decode segments, kvHeads) pages not yet run
 
     // The current job, read by the pool's threads: segments of the batch, each decode (one token) or prompt.
     private float[] q, out;
@@ -48,6 +47,7 @@ final class Attention {
     private int layer, segments;
     private int[] row = new int[0], count = new int[0], start = new int[0], pages = new int[0], slot = new int[0];
     private int[] firstTask = new int[1];           // segment s owns tasks [firstTask[s], firstTask[s + 1])
+    private int[] decodeSegment = new int[0];       // decode slot -> its segment
     private KvCache[] caches = new KvCache[0];
 
     /** @param preferNative run pages in C when the library has a kernel for this CPU (else the Vector API kernel) */
@@ -78,10 +78,16 @@ final class Attention {
     }
 
     /**
-     * Stores the batch's keys and values, then attends, every segment in one pool job: segment i's rows of q, k and v
-     * follow segment i − 1's (k and v: one row of kv_dim, rope applied, per row of q). A decode segment (one token)
-     * spreads (KV head, page) pairs over the threads, and whichever runs a head's last page merges that head's pages
-     * (in page order); a prompt segment spreads (token, KV head) pairs, each merging its own.
+     * Stores the batch's keys and values, then attends, every segment's pages in one pool job: segment i's rows of q,
+     * k and v follow segment i − 1's (k and v: one row of kv_dim, rope applied, per row of q). A decode segment (one
+     * token) spreads (KV head, page) pairs over the threads, and a second job merges each of its query heads' pages (in
+     * page order); a prompt segment spreads (token, KV head) pairs, each merging its own.
+     * The merges were once done inside the first job, by whichever thread ran a head's last page, found by an atomic
+     * count per head: at 4k positions both threads decremented the same counters ~300 times a layer and the five merges
+     * ran one after another at the job's end (its tasks go page by page, heads fastest, so every head ends there).
+     * With the second job, attention alone (2 threads, Zen 5 VM, alternating in one process, same bits) took 5.9
+     * instead of 6.5 ms a token (Q8) and 7.2 instead of 7.7 (F16) at 4,032 positions, 2.66 instead of 2.92 at 1,600,
+     * the same at 576.
      * A prompt segment's rows are stored before the job (its later tokens read its earlier ones); a decode token's by
      * the task that runs its head's last page, right before it reads that page. Those lines stream in for the page
      * anyway: stored by the caller beforehand, a 2B4T token's 640 scattered key writes per layer took ~7 µs of serial
@@ -118,10 +124,8 @@ final class Attention {
         firstTask[batch.size()] = tasks;
         int need = decodes * kvHeads * maxPages * page.partialSize();
         if (partials.length < need) partials = new float[need];
-        if (pagesLeft.length() < decodes * kvHeads) pagesLeft = new AtomicIntegerArray(Math.max(decodes * kvHeads, 2 * pagesLeft.length()));
-        for (int i = 0; i < batch.size(); i++) {
-            if (slot[i] >= 0) for (int kh = 0; kh < kvHeads; kh++) pagesLeft.set(slot[i] * kvHeads + kh, pages[i]);
-        }
+        if (decodeSegment.length < decodes) decodeSegment = new int[Math.max(decodes, 2 * decodeSegment.length)];
+        for (int i = 0; i < batch.size(); i++) if (slot[i] >= 0) decodeSegment[slot[i]] = i;
         this.q = q;
         this.k = k;
         this.v = v;
@@ -130,6 +134,7 @@ final class Attention {
         this.segments = batch.size();
         try {
             pool.parallelFor(tasks, task);
+            pool.parallelFor(decodes * heads, mergeTask);
         } finally {
             this.q = null;
             this.k = null;
@@ -167,12 +172,15 @@ final class Attention {
             boolean last = i + 1 == firstTask[s + 1];  // else this thread most likely runs task i + 1 next
             int nextKh = last ? 0 : (local + 1) % kvHeads, nextPage = last ? -1 : (local + 1) / kvHeads;
             page.run(caches[s], layer, kh, p, start[s] + 1, q, qOff, partials, partialOffset(s, kh, p), scores.get(), nextKh, nextPage);
-            // Whichever thread runs a head's last page merges its pages, inside the job: the other threads' partials
-            // were written before their decrements, which this one has seen.
-            if (pagesLeft.decrementAndGet(slot[s] * kvHeads + kh) == 0) merge(partials, partialOffset(s, kh, 0), page.partialSize(), pages[s], out, qOff);
         } else {
             promptTile(s, local / kvHeads * QUERY_TILE, local % kvHeads);
         }
+    }
+
+    /** Merge task i of a decode step: query head i % heads of decode slot i / heads, over its KV head's pages. */
+    private void mergeTask(int i) {
+        int s = decodeSegment[i / heads], h = i % heads, kh = h / group, g = h % group;
+        mergeHead(partials, partialOffset(s, kh, 0) + g * (headDim + 2), page.partialSize(), pages[s], out, qOffset(s, 0, kh) + g * headDim);
     }
 
     /**
@@ -228,23 +236,23 @@ final class Attention {
      * out_g = Σ_p e^(m_p − M) · acc_p / Σ_p e^(m_p − M) · l_p over pages in order, for each query head g of a group;
      * page p's partial starts at off + p · ps. The page weights e^(m_p − M) come from {@link PageAttention#exp}, a
      * vector at a time (the page with the maximum weighs exactly 1). Merging 63 pages of 4 heads took 4.5 µs with
-     * Math.exp per page and an axpy into out per page, 2.2-2.6 µs this way; at 4k positions a decode step's merges run
-     * in the tail of each layer's job, and its attention took 0.55-0.65 ms a token less (Zen 5 VM, alternating rounds).
+     * Math.exp per page and an axpy into out per page, 2.2-2.6 µs this way.
      */
     private void merge(float[] part, int off, int ps, int n, float[] out, int outOff) {
-        int stride = headDim + 2;
+        for (int g = 0; g < group; g++) mergeHead(part, off + g * (headDim + 2), ps, n, out, outOff + g * headDim);
+    }
+
+    /** One query head of {@link #merge}: its page partials start at base + p · ps, its output at out[o]. */
+    private void mergeHead(float[] part, int base, int ps, int n, float[] out, int o) {
         float[] w = mergeWeights.get();
-        for (int g = 0; g < group; g++) {
-            int base = off + g * stride, o = outOff + g * headDim;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int p = 0; p < n; p++) max = Math.max(max, part[base + p * ps + headDim]);
-            for (int p = 0; p < n; p++) w[p] = part[base + p * ps + headDim] - max;
-            for (int p = 0; p < n; p += PageAttention.LANES) PageAttention.exp(FloatVector.fromArray(PageAttention.F, w, p)).intoArray(w, p);
-            float sum = 0f;
-            for (int p = 0; p < n; p++) sum += w[p] * part[base + p * ps + headDim + 1];
-            float inv = 1f / sum;
-            weighSum(part, base, ps, n, w, inv, out, o);
-        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int p = 0; p < n; p++) max = Math.max(max, part[base + p * ps + headDim]);
+        for (int p = 0; p < n; p++) w[p] = part[base + p * ps + headDim] - max;
+        for (int p = 0; p < n; p += PageAttention.LANES) PageAttention.exp(FloatVector.fromArray(PageAttention.F, w, p)).intoArray(w, p);
+        float sum = 0f;
+        for (int p = 0; p < n; p++) sum += w[p] * part[base + p * ps + headDim + 1];
+        float inv = 1f / sum;
+        weighSum(part, base, ps, n, w, inv, out, o);
     }
 
     /**
