@@ -29,13 +29,32 @@
 #define TOKEN_BLOCK 64
 #endif
 
+/* Column chunks (see the drivers): a chunk's raw dots go to acc, (ROW_BLOCK, TOKEN_BLOCK) ints from row acc_r0 and
+   token acc_t0, instead of out. */
+#define CHUNK_FIRST 1
+#define CHUNK_MIDDLE 2
+#define CHUNK_LAST 3
+
 typedef struct {
     const uint8_t *w; int64_t row_bytes; int32_t blocks; int32_t rows;
     const int8_t *q; int64_t q_stride; const int32_t *sumq; int32_t tokens;
     int32_t *iout; float *fout; const float *ws; const float *xs; int32_t pf;
+    int32_t chunk; int32_t *acc; int32_t acc_r0, acc_t0;   /* chunk: 0 (whole rows) or CHUNK_* */
 } job;
 
+/* The raw dot d of (row r, token t) for this chunk, folded into the chunk accumulator: returns whether d is now the
+   whole row's dot (to be stored), which is always the case without chunks. */
+static inline int fold_chunk(const job *j, int r, int t, int32_t *d) {
+    if (!j->chunk) return 1;
+    int32_t *a = j->acc + (size_t) (r - j->acc_r0) * TOKEN_BLOCK + (t - j->acc_t0);
+    if (j->chunk == CHUNK_FIRST) *a = *d;
+    else if (j->chunk == CHUNK_MIDDLE) *a += *d;
+    else *d += *a;
+    return j->chunk == CHUNK_LAST;
+}
+
 static inline void store(const job *j, int r, int t, int32_t d) {
+    if (!fold_chunk(j, r, t, &d)) return;
     size_t i = (size_t) t * j->rows + r;
     d -= j->sumq[t];
     if (j->iout) j->iout[i] = d;
@@ -219,7 +238,8 @@ static inline void row_avx512vnni(const job *j, int r, int t, const int NT) {
 }
 
 /* 8-token tiles read 8 activation rows per weight row: past 16 blocks (8 tokens × 256 bytes a block: 32 KB) they no
-   longer fit L1 with the weights, and on a Zen 5 VM 4-token tiles did better there. On a Zen 4 VM (family 0x19) the
+   longer fit L1 with the weights, and on a Zen 5 VM 4-token tiles did better there (longer rows now run in column
+   chunks of at most this many blocks instead: see the drivers). On a Zen 4 VM (family 0x19) the
    AVX-512 8-token pairs of rows stay ahead on 6912-column rows (27 blocks): the ffn down projection of a 512-token
    prompt ran at 367-382 GMAC/s instead of 310-319 (alternating processes). AVX2 tiles keep 16 (not measured here).
    Set once when the library loads. */
@@ -231,6 +251,11 @@ __attribute__((constructor)) static void tern_kernels_init(void) {
 #define ROW8_MAX_avx2 16
 #define ROW8_MAX_avxvnni 16
 #define ROW8_MAX_avx512vnni row8_max_blocks
+/* Whether rows past ROW8_MAX run in column chunks (see the drivers): not where 8 tokens are two 4-token tiles anyway
+   (AVX2 on the Zen 5 VM: 102-103 GMAC/s chunked against 105-107 whole). */
+#define CHUNKED_avx2 0
+#define CHUNKED_avxvnni 0
+#define CHUNKED_avx512vnni 1
 
 /* AVX2 and AVX-VNNI have 16 registers: 8 tokens run as two 4-token tiles of the same row (the second from L1). */
 __attribute__((target("avx2"), always_inline))
@@ -267,9 +292,15 @@ static inline void store8(const job *j, int r, int t, __m512i x0, __m512i x1, __
 #undef HALF
     __m256i q0 = _mm256_hadd_epi32(h01, h23), q1 = _mm256_hadd_epi32(h45, h67);
     __m256i d = _mm256_add_epi32(_mm256_permute2x128_si256(q0, q1, 0x20), _mm256_permute2x128_si256(q0, q1, 0x31));
-    d = _mm256_sub_epi32(d, _mm256_loadu_si256((const __m256i *) (j->sumq + t)));
     int32_t v[8];
     float f[8];
+    if (j->chunk) {  /* fold_chunk for 8 tokens at once */
+        __m256i *a = (__m256i *) (j->acc + (size_t) (r - j->acc_r0) * TOKEN_BLOCK + (t - j->acc_t0));
+        if (j->chunk == CHUNK_FIRST) { _mm256_storeu_si256(a, d); return; }
+        d = _mm256_add_epi32(d, _mm256_loadu_si256(a));
+        if (j->chunk == CHUNK_MIDDLE) { _mm256_storeu_si256(a, d); return; }
+    }
+    d = _mm256_sub_epi32(d, _mm256_loadu_si256((const __m256i *) (j->sumq + t)));
     if (j->iout) {
         _mm256_storeu_si256((__m256i *) v, d);
         for (int n = 0; n < 8; n++) j->iout[(size_t) (t + n) * j->rows + r] = v[n];
@@ -337,7 +368,26 @@ static inline void tile8_avxvnni(const job *j, int r, int re, int t) { for (; r 
 __attribute__((target("avx2,avxvnni"), always_inline))
 static inline void tile4_avxvnni(const job *j, int r, int re, int t) { for (; r < re; r++) row_avxvnni(j, r, t, 4); }
 
-/* ---------------------------------------------------------------- drivers: rows × token tiles of 4 */
+/* ---------------------------------------------------------------- drivers: rows × token tiles of 4
+
+   Rows longer than an ISA's 8-token limit (ROW8_MAX) run in column chunks of at most that many blocks when 8 tokens
+   are there to share them: each chunk of a (row block, token block) tile sums into an int accumulator, the last one
+   stores. So 8 tokens' activations of a chunk stay in L1 with 8-token tiles on 6912-column rows (the ffn down
+   projection): one thread, 2560x6912 x 512 tokens on a Zen 5 VM, 302-308 GMAC/s whole (4-token tiles), 384-385 in
+   chunks of 13 and 14 blocks (same process, alternating). */
+
+/* Tiles of one (row block, token block) over the columns in j. */
+#define TILES(isa, j, rb, re, tb, te) do {                                                     \
+        int t = tb;                                                                            \
+        for (; (j)->blocks <= ROW8_MAX_##isa && t + 8 <= te; t += 8) tile8_##isa(j, rb, re, t); \
+        for (; t + 4 <= te; t += 4) tile4_##isa(j, rb, re, t);                                \
+        int left = te - t;                                                                     \
+        for (int r = rb; r < re; r++) {                                                        \
+            if (left == 3) row_##isa(j, r, t, 3);                                              \
+            else if (left == 2) row_##isa(j, r, t, 2);                                         \
+            else if (left == 1) row_##isa(j, r, t, 1);                                         \
+        }                                                                                      \
+    } while (0)
 
 #define DRIVER(isa, attrs)                                                                     \
     __attribute__((target(attrs)))                                                             \
@@ -346,18 +396,26 @@ static inline void tile4_avxvnni(const job *j, int r, int re, int t) { for (; r 
             for (int r = r0; r < r1; r++) row_##isa(j, r, 0, 1);                               \
             return;                                                                            \
         }                                                                                      \
+        int chunks = CHUNKED_##isa && j->tokens >= 8 && j->blocks > ROW8_MAX_##isa ? (j->blocks + ROW8_MAX_##isa - 1) / ROW8_MAX_##isa : 1; \
+        int32_t acc[ROW_BLOCK * TOKEN_BLOCK];                                                  \
         for (int tb = 0; tb < j->tokens; tb += TOKEN_BLOCK) {                                  \
           int te = tb + TOKEN_BLOCK < j->tokens ? tb + TOKEN_BLOCK : j->tokens;                \
           for (int rb = r0; rb < r1; rb += ROW_BLOCK) {                                        \
             int re = rb + ROW_BLOCK < r1 ? rb + ROW_BLOCK : r1;                                \
-            int t = tb;                                                                        \
-            for (; j->blocks <= ROW8_MAX_##isa && t + 8 <= te; t += 8) tile8_##isa(j, rb, re, t); \
-            for (; t + 4 <= te; t += 4) tile4_##isa(j, rb, re, t);                            \
-            int left = te - t;                                                                 \
-            for (int r = rb; r < re; r++) {                                                    \
-                if (left == 3) row_##isa(j, r, t, 3);                                          \
-                else if (left == 2) row_##isa(j, r, t, 2);                                     \
-                else if (left == 1) row_##isa(j, r, t, 1);                                     \
+            for (int c = 0, b0 = 0; c < chunks; c++) {                                         \
+                int b1 = (int) ((int64_t) j->blocks * (c + 1) / chunks);                        \
+                job k = *j;                                                                    \
+                if (chunks > 1) {                                                              \
+                    k.w += (size_t) b0 * BLOCK_BYTES;                                          \
+                    k.q += (size_t) b0 * BLOCK_COLS;                                           \
+                    k.blocks = b1 - b0;                                                        \
+                    k.chunk = c == 0 ? CHUNK_FIRST : c == chunks - 1 ? CHUNK_LAST : CHUNK_MIDDLE; \
+                    k.acc = acc;                                                               \
+                    k.acc_r0 = rb;                                                             \
+                    k.acc_t0 = tb;                                                             \
+                }                                                                              \
+                TILES(isa, &k, rb, re, tb, te);                                                \
+                b0 = b1;                                                                       \
             }                                                                                  \
           }                                                                                    \
         }                                                                                      \
@@ -366,7 +424,7 @@ static inline void tile4_avxvnni(const job *j, int r, int re, int t) { for (; r 
                         int32_t r0, int32_t r1, const int8_t *q, int64_t q_stride,             \
                         const int32_t *sumq, int32_t tokens, int32_t *iout, float *fout,       \
                         const float *ws, const float *xs, int32_t pf) {                        \
-        job j = {w, row_bytes, blocks, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs, batch_pf(tokens, pf)}; \
+        job j = {w, row_bytes, blocks, rows, q, q_stride, sumq, tokens, iout, fout, ws, xs, batch_pf(tokens, pf), 0, NULL, 0, 0}; \
         if (tokens <= 4) ramp(w + (size_t) r0 * row_bytes, (int64_t) (r1 - r0) * row_bytes, pf); \
         run_##isa(&j, r0, r1);                                                                 \
     }

@@ -97,9 +97,10 @@ class TernaryKernelTest {
                 assertRowRange(k, c, m, r0, r1);
             }
             // Batch tiles: 8- and 4-token tiles over pairs of rows from an odd row (pairs (1, 2), (3, 4), ...), an odd
-            // row left over, token tails of 1-3, past 64 tokens.
-            for (int cols : new int[]{2560, 6912}) {
-                for (int[] shape : new int[][]{{2, 8}, {3, 12}, {17, 9}, {32, 67}, {5, 4}}) {
+            // row left over, token tails of 1-3, past 64 tokens, past a block of 64 rows; rows of 27 and 40 blocks run
+            // in column chunks (2 or 3) where 8 tokens share them.
+            for (int cols : new int[]{2560, 6912, 10240}) {
+                for (int[] shape : new int[][]{{2, 8}, {3, 12}, {17, 9}, {32, 67}, {5, 4}, {70, 9}}) {
                     TernaryCase c = new TernaryCase(rnd, shape[0], cols, shape[1]);
                     assertRowRange(k, c, k.pack(shape[0], cols, c.source(), arena), shape[0] > 4 ? 1 : 0, shape[0]);
                 }
