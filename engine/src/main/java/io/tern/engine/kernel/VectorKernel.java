@@ -3,6 +3,7 @@ package io.tern.engine.kernel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -83,7 +84,7 @@ public final class VectorKernel implements TernaryKernel {
             int re = Math.min(r1, rb + ROW_BLOCK);
             int t = 0;
             for (; t + 4 <= tokens; t += 4) {
-                java.util.Arrays.fill(acc, 0);
+                Arrays.fill(acc, 0);
                 for (int c = 0; c < chunks; c++) {
                     int b0 = (int) ((long) blocks * c / chunks), b1 = (int) ((long) blocks * (c + 1) / chunks);
                     for (int r = rb; r < re; r++) dot4(m, r, t, a, stride, b0, b1, acc, (r - rb) * 4);
