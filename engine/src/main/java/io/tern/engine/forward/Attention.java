@@ -116,7 +116,11 @@ final class Attention {
             count[i] = s.count();
             start[i] = s.start();
             pages[i] = Math.ceilDiv(s.start() + 1, KvCache.PAGE);
-            slot[i] = s.count() == 1 ? decodes++ : -1;
+            slot[i] = -1;
+            if (s.count() == 1) {
+                decodeSegment[decodes] = i;
+                slot[i] = decodes++;
+            }
             firstTask[i] = tasks;
             tasks += s.count() == 1 ? kvHeads * pages[i] : Math.ceilDiv(s.count(), QUERY_TILE) * kvHeads;
             r += s.count();
@@ -124,8 +128,6 @@ final class Attention {
         firstTask[batch.size()] = tasks;
         int need = decodes * kvHeads * maxPages * page.partialSize();
         if (partials.length < need) partials = new float[need];
-        if (decodeSegment.length < decodes) decodeSegment = new int[Math.max(decodes, 2 * decodeSegment.length)];
-        for (int i = 0; i < batch.size(); i++) if (slot[i] >= 0) decodeSegment[slot[i]] = i;
         this.q = q;
         this.k = k;
         this.v = v;
@@ -152,6 +154,7 @@ final class Attention {
         start = new int[cap];
         pages = new int[cap];
         slot = new int[cap];
+        decodeSegment = new int[cap];
         firstTask = new int[cap + 1];
         caches = new KvCache[cap];
     }

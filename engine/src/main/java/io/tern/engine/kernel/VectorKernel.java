@@ -78,7 +78,7 @@ public final class VectorKernel implements TernaryKernel {
             }
             return;
         }
-        int blocks = m.blocks(), chunks = Math.ceilDiv(blocks, Math.min(blocks, CHUNK_BLOCKS));
+        int blocks = m.blocks(), chunks = Math.ceilDiv(blocks, CHUNK_BLOCKS);
         int[] acc = new int[ROW_BLOCK * 4];  // (row of the block, token of the tile): the row's dots so far
         for (int rb = r0; rb < r1; rb += ROW_BLOCK) {
             int re = Math.min(r1, rb + ROW_BLOCK);
