@@ -8,6 +8,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tern.cli.up.LocalCluster;
+import io.tern.cli.up.ServiceProcess;
 import io.tern.engine.forward.ForwardPass;
 import io.tern.engine.generate.Generator;
 import io.tern.engine.gguf.GgmlType;
@@ -44,6 +45,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -108,6 +110,18 @@ class EndToEndTest {
     }
 
     @Test
+    void everyServiceRunsWithTheEngineJvmFlags() throws Exception {
+        List<ServiceProcess> services = new ArrayList<>(cluster.workers());
+        services.add(cluster.store());
+        services.add(cluster.gateway());
+        for (ServiceProcess p : services) {
+            // The JVM says so on its first line when deploy/jvm/engine.args added the Vector API module.
+            String log = Files.readString(p.log());
+            assertTrue(log.contains("Using incubator modules: jdk.incubator.vector"), p.name() + " started without the engine's JVM flags:\n" + p.tail(5));
+        }
+    }
+
+    @Test
     void generationThroughTwoShardsEqualsTheSingleEngine() throws Exception {
         var stub = TernGatewayGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
         for (float temperature : new float[]{0f, 0.9f}) {
@@ -117,7 +131,7 @@ class EndToEndTest {
             assertEquals(expected.length, r.getUsage().getCompletionTokens());
         }
         // Streaming gives the same tokens as unary.
-        List<Integer> streamed = new java.util.ArrayList<>();
+        List<Integer> streamed = new ArrayList<>();
         Iterator<GenerateChunk> it = stub.generate(request("hello world. the bitnet", 20, 0.9f, 1234));
         it.forEachRemaining(c -> streamed.addAll(c.getTokenIdsList()));
         assertArrayEquals(engineTokens("hello world. the bitnet", 20, new SamplingParams(0.9f, 40, 0.95f, 1234)),

@@ -65,7 +65,7 @@ public final class LocalCluster implements AutoCloseable {
         say.accept("  kafka        " + kafka.bootstrapServers() + "   log " + kafka.logFile());
 
         say.accept("starting weight-store ...");
-        store = ServiceProcess.start("weight-store", jar("weight-store"), spec.storePort() > 0 ? spec.storePort() : freePort(), Map.of(
+        store = ServiceProcess.start("weight-store", jar("weight-store"), jvmArgs(), spec.storePort() > 0 ? spec.storePort() : freePort(), Map.of(
                 "tern.store.root", spec.workDir().resolve("store").toString(),
                 "tern.store.admin-token", adminToken), logs);
         started.add(store);
@@ -84,7 +84,7 @@ public final class LocalCluster implements AutoCloseable {
             props.put("tern.worker.shard-index", Integer.toString(i));
             props.put("tern.worker.shard-count", Integer.toString(spec.workers()));
             props.put("tern.worker.cache-dir", spec.workDir().resolve("worker-" + i).toString());
-            ServiceProcess w = ServiceProcess.start("worker-" + i, jar("inference-worker"), freePort(), props, logs);
+            ServiceProcess w = ServiceProcess.start("worker-" + i, jar("inference-worker"), jvmArgs(), freePort(), props, logs);
             started.add(w);
             workers.add(w);
         }
@@ -101,7 +101,7 @@ public final class LocalCluster implements AutoCloseable {
         gw.put("tern.gateway.models", spec.modelName());
         gw.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         gw.put("tern.gateway.request-log.spool-dir", spec.workDir().resolve("gateway-spool").toString());
-        gateway = ServiceProcess.start("gateway", jar("gateway"), spec.gatewayPort(), gw, logs);
+        gateway = ServiceProcess.start("gateway", jar("gateway"), jvmArgs(), spec.gatewayPort(), gw, logs);
         started.add(gateway);
         gateway.awaitReady(READY_TIMEOUT);
         say.accept("  gateway      http+grpc " + gateway.address() + "   log " + gateway.log());
@@ -118,6 +118,11 @@ public final class LocalCluster implements AutoCloseable {
         if (r.statusCode() / 100 != 2)
             throw new IOException("import failed: HTTP " + r.statusCode() + " " + r.body());
         return "imported: " + (r.body().length() > 200 ? r.body().substring(0, 200) + "..." : r.body());
+    }
+
+    /** The engine's JVM flags: one file for the tern script, these services and the images. */
+    private Path jvmArgs() {
+        return spec.home().resolve("deploy/jvm/engine.args");
     }
 
     private Path jar(String module) {

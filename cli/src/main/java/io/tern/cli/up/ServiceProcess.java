@@ -29,19 +29,20 @@ public final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts {@code jar} with the engine's JVM flags, the HTTP (and gRPC) port and the given system properties. */
-    public static ServiceProcess start(String name, Path jar, int port, Map<String, String> properties, Path logDir) throws IOException {
+    /**
+     * Starts {@code jar} with the engine's JVM flags (the java argument file {@code jvmArgs}: deploy/jvm/engine.args),
+     * the HTTP (and gRPC) port and the given system properties.
+     */
+    public static ServiceProcess start(String name, Path jar, Path jvmArgs, int port, Map<String, String> properties, Path logDir) throws IOException {
         if (!Files.isRegularFile(jar))
             throw new IOException(name + ": " + jar + " not found (build first: ./mvnw -B -DskipTests install)");
+        if (!Files.isRegularFile(jvmArgs))
+            throw new IOException(name + ": the engine's JVM flags " + jvmArgs + " not found (run from a Tern checkout, or set TERN_HOME to one)");
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                // A small young generation: per-step garbage is short-lived, and an unbounded one grows the resident set.
-                // ParallelGC turns loop strip mining off, which leaves the Vector API kernel's bounds checks in its
-                // loops (half speed): keep it on, as G1 does (see the tern script).
-                "-XX:+UseParallelGC", "-Xmn64m", "-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=1000",
+                "@" + jvmArgs.toAbsolutePath(),
                 "-Dquarkus.http.port=" + port));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar.toString()));
