@@ -7,6 +7,7 @@ import io.tern.engine.forward.StepProfile;
 import io.tern.engine.forward.StepProfile.Phase;
 import io.tern.engine.gguf.GgmlType;
 import io.tern.engine.kernel.GemvBandwidth;
+import io.tern.engine.kernel.MatmulPool;
 import io.tern.engine.kernel.NativeKernel;
 import io.tern.engine.kernel.SoftwarePrefetch;
 import io.tern.engine.kernel.StreamBandwidth;
@@ -106,6 +107,7 @@ final class BenchCommand implements Callable<Integer> {
             long roundStart = t1;
             StepProfile step = new StepProfile();  // ~0.05% of a 2B4T step: 12 clock reads per layer
             pass.profile(step);
+            MatmulPool.JobCounts jobsBefore = m.pool().jobCounts();
             for (int i = 0; i < gen; i++) {
                 logits = pass.forward(new int[]{next}, cache, false);
                 next = Sampler.argmax(logits, 0, vocab);
@@ -116,6 +118,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             long t2 = System.nanoTime();
+            MatmulPool.JobCounts decodeJobs = m.pool().jobCounts().since(jobsBefore);
             pass.profile(null);
             double steal = CpuSteal.now().since(stealBefore);
             // Before the stream-bandwidth buffer (1 GB) and the float reference head add to the resident set.
@@ -151,6 +154,8 @@ final class BenchCommand implements Callable<Integer> {
                     Double.isNaN(steal) ? "unknown" : String.format(Locale.ROOT, "%.1f%%", 100 * steal));
             System.out.printf(Locale.ROOT, "cpu hiccups      %.1f%% of a spinning thread's time lost in %.0f gaps a second of %.0f µs on average (gaps over %d µs between clock reads; %d threads, %.1f s, after decode)%n",
                     100 * hiccups.lostShare(), hiccups.perSecond(), hiccups.meanMicros(), CpuHiccups.GAP_NANOS / 1000, nThreads, HICCUP_SECONDS);
+            System.out.printf(Locale.ROOT, "compute pool     %.0f jobs a token; %.1f%% of them ran on the calling thread alone (no worker took a task in time: parked, or its CPU taken)%n",
+                    (double) decodeJobs.jobs() / gen, 100 * decodeJobs.soloShare());
             System.out.printf(Locale.ROOT, "bytes per token  %.1f MB of weights%n", bytesPerToken / 1e6);
             System.out.printf(Locale.ROOT, "effective        %.2f GB/s%n", effective);
             System.out.printf(Locale.ROOT, "stream read      %.2f GB/s (same process, %d threads, best of a Vector API and a native read, before and after the run)%n", stream, nThreads);
@@ -196,7 +201,7 @@ final class BenchCommand implements Callable<Integer> {
                             + "\"lm_head\": \"%s\", \"lm_head_rescore\": %d, \"lm_head_top1_agreement\": %s, \"lm_head_quantised_top1_agreement\": %s, \"lm_head_sampling_tv\": %s, \"kv_type\": \"%s\", "
                             + "\"rss_bytes\": %d, \"rss_anon_bytes\": %d, \"rss_file_bytes\": %d, \"peak_rss_bytes\": %d, \"heap_used_bytes\": %d, \"heap_live_bytes\": %d, "
                             + "\"weights_bytes\": %d, \"kv_bytes\": %d, \"released_file_bytes\": %d, \"kv_read_per_token\": %d, \"roofline_with_kv\": %.4f, "
-                            + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"roofline_paired\": %.4f, \"gemv_gbs\": %s, \"gemv_roofline\": %s, \"step_ms\": %s, \"prefill_step_ms\": %s, "
+                            + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"roofline_paired\": %.4f, \"pool_jobs_per_token\": %.1f, \"pool_solo_share\": %.4f, \"gemv_gbs\": %s, \"gemv_roofline\": %s, \"step_ms\": %s, \"prefill_step_ms\": %s, "
                             + "\"cpu_steal\": %s, \"cpu_hiccup_share\": %.4f, \"cpu_hiccups_per_s\": %.0f, \"load_avg\": %.2f}%n",
                     prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(),
                     prefetchJson(m, false), prefetchJson(m, true), prompt, gen,
@@ -206,7 +211,7 @@ final class BenchCommand implements Callable<Integer> {
                     options.kvType().name().toLowerCase(Locale.ROOT),
                     decoded.rssBytes(), decoded.rssAnonBytes(), decoded.rssFileBytes(), decoded.peakRssBytes(), decoded.heapUsedBytes(), collected.heapUsedBytes(),
                     weightBytes, kvBytes, m.releasedFileBytes(), kvReadPerToken, rooflineWithKv,
-                    bestRound, rooflineBestRound, paired.ratio(), json(gemv == null ? Double.NaN : gemv.gemvGbs(), "%.3f"), json(gemv == null ? Double.NaN : gemv.ratio(), "%.4f"), stepJson(step, gen), stepJson(prefillStep, prompt), Double.isNaN(steal) ? "null" : String.format(Locale.ROOT, "%.4f", steal),
+                    bestRound, rooflineBestRound, paired.ratio(), (double) decodeJobs.jobs() / gen, decodeJobs.soloShare(), json(gemv == null ? Double.NaN : gemv.gemvGbs(), "%.3f"), json(gemv == null ? Double.NaN : gemv.ratio(), "%.4f"), stepJson(step, gen), stepJson(prefillStep, prompt), Double.isNaN(steal) ? "null" : String.format(Locale.ROOT, "%.4f", steal),
                     hiccups.lostShare(), hiccups.perSecond(), loadAverage);
         }
         return 0;

@@ -74,7 +74,7 @@ final class BatchScheduler implements AutoCloseable {
         if (metrics != null) {
             StepProfile phases = new StepProfile();  // ~12 clock reads per layer: noise next to a step
             pass.profile(phases);
-            metrics.bind(this, phases);
+            metrics.bind(this, phases, pass.model().pool());
         }
         thread.start();
     }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tern.engine.forward.StepProfile;
+import io.tern.engine.kernel.MatmulPool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +27,10 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code tern_worker_sequences} (gauge) sequences holding KV cache</li>
  * <li>{@code tern_worker_kv_bytes} (gauge) KV cache bytes reserved by those sequences</li>
  * <li>{@code tern_worker_kv_budget_bytes} (gauge) the KV budget</li>
+ * <li>{@code tern_worker_compute_jobs_total} (counter) jobs the compute pool ran on its threads (a handful per layer
+ * and step)</li>
+ * <li>{@code tern_worker_compute_solo_jobs_total} (counter) those of them no pool worker took part in: steadily above
+ * zero means the pod does not get the cores its pool was sized for (a CPU limit, or a busy host)</li>
  * </ul>
  */
 final class WorkerMetrics {
@@ -49,12 +54,13 @@ final class WorkerMetrics {
     }
 
     /**
-     * Registers the gauges that read {@code scheduler}, held strongly, and the phase counters that read {@code phases}
-     * (the profile of its forward pass). The registry Quarkus injects is the JVM-wide
-     * global composite, which outlives an application (tests restart several in one JVM): registering a name it
-     * already holds returns the old gauge, bound to an old scheduler — so {@link #unbind} removes them at close.
+     * Registers the gauges that read {@code scheduler}, held strongly, the phase counters that read {@code phases} (the
+     * profile of its forward pass) and the job counters that read {@code pool} (its compute pool, or null). The registry
+     * Quarkus injects is the JVM-wide global composite, which outlives an application (tests restart several in one
+     * JVM): registering a name it already holds returns the old gauge, bound to an old scheduler — so {@link #unbind}
+     * removes them at close.
      */
-    void bind(BatchScheduler scheduler, StepProfile phases) {
+    void bind(BatchScheduler scheduler, StepProfile phases, MatmulPool pool) {
         bound.add(Gauge.builder("tern.worker.queue.depth", scheduler, s -> s.snapshot().queuedSteps())
                 .description("Sequence steps queued or running").strongReference(true).register(registry));
         bound.add(Gauge.builder("tern.worker.sequences", scheduler, s -> s.snapshot().sequences())
@@ -69,6 +75,13 @@ final class WorkerMetrics {
                     .tag("phase", p.name().toLowerCase(Locale.ROOT)).baseUnit("seconds")
                     .description("Scheduler-thread time in this phase of forward steps: " + p.label())
                     .register(registry));  // weakly held: the forward pass holds phases as long as the scheduler runs
+        }
+        if (pool != null) {
+            bound.add(FunctionCounter.builder("tern.worker.compute.jobs", pool, p -> p.jobCounts().jobs())
+                    .description("Jobs the compute pool ran on its threads").register(registry));
+            bound.add(FunctionCounter.builder("tern.worker.compute.solo.jobs", pool, p -> p.jobCounts().solo())
+                    .description("Compute-pool jobs that ran on the calling thread alone: no worker took a task in time")
+                    .register(registry));
         }
     }
 

@@ -305,6 +305,14 @@ class WholeModelWorkerTest {
             assertTrue(m.find(), phase + " missing from /q/metrics");
             assertTrue(Double.parseDouble(m.group(1)) > 0, phase + " booked no time: " + m.group());
         }
+        double jobs = counter(metrics, "tern_worker_compute_jobs_total"), solo = counter(metrics, "tern_worker_compute_solo_jobs_total");
+        assertTrue(solo >= 0 && solo <= jobs, "solo jobs " + solo + " of " + jobs);
+    }
+
+    private static double counter(String metrics, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(metrics);
+        assertTrue(m.find(), name + " missing from /q/metrics");
+        return Double.parseDouble(m.group(2));
     }
 
     private static void assertInvalid(String reason, org.junit.jupiter.api.function.Executable call) {

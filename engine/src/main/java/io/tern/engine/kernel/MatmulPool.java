@@ -58,6 +58,9 @@ public final class MatmulPool implements AutoCloseable {
     private final TaskRange eachTask = this::eachTask;
     private volatile int generation;
     private volatile boolean closed;
+    // Written by the caller under the monitor, read under it: no cost on the hot path.
+    private long jobs;       // jobs run on the threads (not the inline ones)
+    private long soloJobs;   // ... of which every task ran on the calling thread: no worker was awake or on a CPU in time
     private volatile Throwable failure;
 
     // The job: written by the caller before it bumps generation (volatile), read by workers after.
@@ -278,7 +281,9 @@ public final class MatmulPool implements AutoCloseable {
         generation = g;                     // publishes the job
         for (Thread t : workers) LockSupport.unpark(t);
         try {
-            work(g, 0);
+            int mine = work(g, 0);
+            jobs++;
+            if (mine == tasks) soloJobs++;
             for (int spins = 0; done.get() < tasks; spins++) {
                 if (spins < SPIN) Thread.onSpinWait();
                 else LockSupport.parkNanos(this, 50_000);
@@ -301,20 +306,20 @@ public final class MatmulPool implements AutoCloseable {
      * the hardware prefetcher rewards), then — when it is empty — tasks stolen from the back of the others' ranges.
      * A matmul claims half of what is left of its own range at a time (at least its minimum bite), or half of a victim's;
      * parallelFor a quarter of its own, or one task of a victim's.
-     * Returns when no range of job g has a task left, or the job is no longer g.
+     * Returns, with the number of tasks it ran, when no range of job g has a task left, or the job is no longer g.
      */
-    private void work(int g, int self) {
+    private int work(int g, int self) {
         TaskRange body = this.body;
         boolean guided = body == matmulTasks;
         int tag = g & TAG_MASK;
-        int victim = self;
+        int victim = self, ran = 0;
         while (true) {
             long w = ranges.get(victim * RANGE_STRIDE);
-            if (tag(w) != tag) return;
+            if (tag(w) != tag) return ran;
             int front = front(w), back = back(w);
             if (front >= back) {
                 victim = (victim + 1) % threads;
-                if (victim == self) return;
+                if (victim == self) return ran;
                 continue;
             }
             int bite = guided ? Math.min(back - front, Math.max(minBite, (back - front) / (victim == self ? OWN_BITE_DIVISOR : 2)))
@@ -328,6 +333,7 @@ public final class MatmulPool implements AutoCloseable {
                 failure = e;
             } finally {
                 done.addAndGet(bite);
+                ran += bite;
             }
         }
     }
@@ -346,6 +352,23 @@ public final class MatmulPool implements AutoCloseable {
     private static int front(long w) { return (int) (w >>> 20) & MAX_TASKS; }
 
     private static int back(long w) { return (int) w & MAX_TASKS; }
+
+    /**
+     * Jobs this pool has run on its threads so far (a single-thread pool, and jobs nested in a job, run inline and are
+     * not counted), and how many of them ran wholly on the calling thread: no worker claimed a task before the caller
+     * had run them all, because the workers were parked and slow to wake or the host had taken their CPUs. A share of
+     * solo jobs well above zero is a machine that does not give this pool the cores it was sized for.
+     */
+    public record JobCounts(long jobs, long solo) {
+        /** The counts since {@code earlier}. */
+        public JobCounts since(JobCounts earlier) { return new JobCounts(jobs - earlier.jobs, solo - earlier.solo); }
+
+        /** solo / jobs (0 for no jobs). */
+        public double soloShare() { return jobs == 0 ? 0 : (double) solo / jobs; }
+    }
+
+    /** The job counts so far (waits for a running job to finish). */
+    public synchronized JobCounts jobCounts() { return new JobCounts(jobs, soloJobs); }
 
     private void workLoop(int self) {
         int seen = 0;

@@ -89,6 +89,45 @@ class MatmulPoolTest {
         }
     }
 
+    /**
+     * The pool counts its jobs and those that ran wholly on the calling thread; checked against where each task ran.
+     * Half the jobs keep the caller in its first task until a worker has run one, so they can never be solo; the other
+     * half have tasks too short for a worker to always catch one.
+     */
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2, 3})
+    void jobCountsTellWhichJobsRanOnTheCallerAlone(int threads) {
+        try (MatmulPool pool = new MatmulPool(null, threads)) {
+            MatmulPool.JobCounts before = pool.jobCounts();
+            Thread caller = Thread.currentThread();
+            int jobs = 400, tasks = 8, solo = 0;
+            for (int j = 0; j < jobs; j++) {
+                boolean waitForAWorker = threads > 1 && j % 2 == 0;
+                java.util.concurrent.CountDownLatch workerRan = new java.util.concurrent.CountDownLatch(1);
+                java.util.concurrent.atomic.AtomicBoolean onAWorker = new java.util.concurrent.atomic.AtomicBoolean();
+                pool.parallelFor(tasks, i -> {
+                    if (Thread.currentThread() != caller) {
+                        onAWorker.set(true);
+                        workerRan.countDown();
+                    } else if (waitForAWorker && i == 0) {
+                        try {
+                            workerRan.await();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                });
+                if (waitForAWorker) assertEquals(true, onAWorker.get(), "job " + j);
+                if (!onAWorker.get()) solo++;
+            }
+            MatmulPool.JobCounts counts = pool.jobCounts().since(before);
+            assertEquals(threads == 1 ? 0 : jobs, counts.jobs(), "a one-thread pool runs every job inline");
+            assertEquals(threads == 1 ? 0 : solo, counts.solo());
+            pool.parallelFor(3, i -> pool.parallelFor(5, k -> { }));   // nested jobs run inline: one job counted
+            assertEquals(threads == 1 ? 0 : jobs + 1, pool.jobCounts().since(before).jobs());
+        }
+    }
+
     /** Jobs of thousands of rows are claimed in shrinking bites that cross member boundaries: every row once, right. */
     @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {2, 3})
