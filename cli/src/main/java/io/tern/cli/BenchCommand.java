@@ -154,7 +154,7 @@ final class BenchCommand implements Callable<Integer> {
                     Double.isNaN(steal) ? "unknown" : String.format(Locale.ROOT, "%.1f%%", 100 * steal));
             System.out.printf(Locale.ROOT, "cpu hiccups      %.1f%% of a spinning thread's time lost in %.0f gaps a second of %.0f µs on average (gaps over %d µs between clock reads; %d threads, %.1f s, after decode)%n",
                     100 * hiccups.lostShare(), hiccups.perSecond(), hiccups.meanMicros(), CpuHiccups.GAP_NANOS / 1000, nThreads, HICCUP_SECONDS);
-            System.out.printf(Locale.ROOT, "compute pool     %.0f jobs a token; %.1f%% of them ran on the calling thread alone (no worker took a task in time: parked, or its CPU taken)%n",
+            System.out.printf(Locale.ROOT, "compute pool     %.0f jobs a token; %.1f%% of them ran on the calling thread alone (it ran every task before a worker took one: a job of a few µs, or a worker parked or off its CPU)%n",
                     (double) decodeJobs.jobs() / gen, 100 * decodeJobs.soloShare());
             System.out.printf(Locale.ROOT, "bytes per token  %.1f MB of weights%n", bytesPerToken / 1e6);
             System.out.printf(Locale.ROOT, "effective        %.2f GB/s%n", effective);

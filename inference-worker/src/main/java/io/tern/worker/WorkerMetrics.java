@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code tern_worker_kv_budget_bytes} (gauge) the KV budget</li>
  * <li>{@code tern_worker_compute_jobs_total} (counter) jobs the compute pool ran on its threads (a handful per layer
  * and step)</li>
- * <li>{@code tern_worker_compute_solo_jobs_total} (counter) those of them no pool worker took part in: steadily above
- * zero means the pod does not get the cores its pool was sized for (a CPU limit, or a busy host)</li>
+ * <li>{@code tern_worker_compute_solo_jobs_total} (counter) those of them no pool worker took part in: a few percent
+ * (jobs of a few µs) is normal; far more means the pod does not get the cores its pool was sized for (a CPU limit,
+ * or a busy host)</li>
  * </ul>
  */
 final class WorkerMetrics {
@@ -80,7 +81,7 @@ final class WorkerMetrics {
             bound.add(FunctionCounter.builder("tern.worker.compute.jobs", pool, p -> p.jobCounts().jobs())
                     .description("Jobs the compute pool ran on its threads").register(registry));
             bound.add(FunctionCounter.builder("tern.worker.compute.solo.jobs", pool, p -> p.jobCounts().solo())
-                    .description("Compute-pool jobs that ran on the calling thread alone: no worker took a task in time")
+                    .description("Compute-pool jobs that ran on the calling thread alone: no worker took a task before it was done")
                     .register(registry));
         }
     }
