@@ -119,6 +119,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             long t2 = System.nanoTime();
             MatmulPool.JobCounts decodeJobs = m.pool().jobCounts().since(jobsBefore);
+            double jobsPerToken = (double) decodeJobs.jobs() / gen;
             pass.profile(null);
             double steal = CpuSteal.now().since(stealBefore);
             // Before the stream-bandwidth buffer (1 GB) and the float reference head add to the resident set.
@@ -155,7 +156,7 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "cpu hiccups      %.1f%% of a spinning thread's time lost in %.0f gaps a second of %.0f µs on average (gaps over %d µs between clock reads; %d threads, %.1f s, after decode)%n",
                     100 * hiccups.lostShare(), hiccups.perSecond(), hiccups.meanMicros(), CpuHiccups.GAP_NANOS / 1000, nThreads, HICCUP_SECONDS);
             System.out.printf(Locale.ROOT, "compute pool     %.0f jobs a token; %.1f%% of them ran on the calling thread alone (it ran every task before a worker took one: a job of a few µs, or a worker parked or off its CPU)%n",
-                    (double) decodeJobs.jobs() / gen, 100 * decodeJobs.soloShare());
+                    jobsPerToken, 100 * decodeJobs.soloShare());
             System.out.printf(Locale.ROOT, "bytes per token  %.1f MB of weights%n", bytesPerToken / 1e6);
             System.out.printf(Locale.ROOT, "effective        %.2f GB/s%n", effective);
             System.out.printf(Locale.ROOT, "stream read      %.2f GB/s (same process, %d threads, best of a Vector API and a native read, before and after the run)%n", stream, nThreads);
@@ -211,7 +212,7 @@ final class BenchCommand implements Callable<Integer> {
                     options.kvType().name().toLowerCase(Locale.ROOT),
                     decoded.rssBytes(), decoded.rssAnonBytes(), decoded.rssFileBytes(), decoded.peakRssBytes(), decoded.heapUsedBytes(), collected.heapUsedBytes(),
                     weightBytes, kvBytes, m.releasedFileBytes(), kvReadPerToken, rooflineWithKv,
-                    bestRound, rooflineBestRound, paired.ratio(), (double) decodeJobs.jobs() / gen, decodeJobs.soloShare(), json(gemv == null ? Double.NaN : gemv.gemvGbs(), "%.3f"), json(gemv == null ? Double.NaN : gemv.ratio(), "%.4f"), stepJson(step, gen), stepJson(prefillStep, prompt), Double.isNaN(steal) ? "null" : String.format(Locale.ROOT, "%.4f", steal),
+                    bestRound, rooflineBestRound, paired.ratio(), jobsPerToken, decodeJobs.soloShare(), json(gemv == null ? Double.NaN : gemv.gemvGbs(), "%.3f"), json(gemv == null ? Double.NaN : gemv.ratio(), "%.4f"), stepJson(step, gen), stepJson(prefillStep, prompt), Double.isNaN(steal) ? "null" : String.format(Locale.ROOT, "%.4f", steal),
                     hiccups.lostShare(), hiccups.perSecond(), loadAverage);
         }
         return 0;

@@ -8,7 +8,8 @@ import java.lang.management.ManagementFactory;
  * ParallelGC and SerialGC turn {@code UseCountedLoopSafepoints} off and with it {@code LoopStripMiningIter}, and then
  * the ternary GEMV ran at half speed (12 vs 24 GB/s, 2 threads, Zen 5 VM), most of its samples (JFR) in the
  * MemorySegment liveness and bounds checks of its weight loads — checks that C2 otherwise keeps out of the loop.
- * {@code -XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000} turns it back on; the launch scripts pass both.
+ * {@code -XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000} turns it back on; deploy/jvm/engine.args, which
+ * every launcher passes, carries both.
  */
 final class LoopStripMining {
     private LoopStripMining() {}
@@ -30,7 +31,7 @@ final class LoopStripMining {
     static String warning() {
         return Boolean.FALSE.equals(enabled())
                 ? "C2 loop strip mining is off in this JVM (ParallelGC or SerialGC turn it off): the vector kernel runs ~2x slower;"
-                  + " start java with -XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000"
+                  + " start java with -XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000 (or @deploy/jvm/engine.args)"
                 : null;
     }
 }
