@@ -15,6 +15,7 @@ import io.tern.engine.memory.ProcessMemory;
 import io.tern.engine.model.BitNetModel;
 import io.tern.engine.model.HeadAgreement;
 import io.tern.engine.model.Int4Linear;
+import io.tern.engine.model.LayerMatmulBandwidth;
 import io.tern.engine.model.Linear;
 import io.tern.engine.model.Layer;
 import io.tern.engine.model.ModelLoader;
@@ -70,12 +71,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--head-bits", defaultValue = "8", description = "bits per weight of the quantised lm_head: 8 or 4 (4 needs the native kernels)") int headBits;
     @Option(names = "--head-samples", defaultValue = "64", description = "random hidden states for the int8-vs-float lm_head top-1 agreement (0 = skip)") int headSamples;
     @Option(names = "--gemv-mb", defaultValue = "1024", description = "MB of the ternary-GEMV-alone matrix, as large as the read it is paired with (0 = skip)") int gemvMb;
+    @Option(names = "--chain-rounds", defaultValue = "9", description = "rounds of the layers' matmuls alone against the read (0 = skip)") int chainRounds;
     @Option(names = "--cache-dir", description = "where synthetic models are kept (default $TERN_HOME/.tern/bench)") Path cacheDir;
 
     @Override
     public Integer call() throws Exception {
         if (prompt < 1 || gen < 1) throw new IllegalArgumentException("--prompt and --gen must be >= 1");
         if (gemvMb < 0) throw new IllegalArgumentException("--gemv-mb must be >= 0");
+        if (chainRounds < 0) throw new IllegalArgumentException("--chain-rounds must be >= 0");
         Path file = model != null ? model : syntheticModel();
         ModelOptions options = ModelOptions.defaults().withPath(NumericPath.INT8).withKernel(kernel).withThreads(threads)
                 .withInt8Head(!floatHead).withHeadRescore(headRescore).withHeadBits(headBits).withKvType(KvType.parseOption(kvType)).withPrefetch(SoftwarePrefetch.parse(prefetch));
@@ -138,6 +141,10 @@ final class BenchCommand implements Callable<Integer> {
             double stream = Math.max(streamBefore, StreamBandwidth.measure(1L << 30, nThreads, 5));
             GemvBandwidth.Result gemv = gemvMb > 0 && m.pool().kernel() != null && m.config().dim() % 256 == 0
                     ? GemvBandwidth.measure(m.pool(), m.config().dim(), (long) gemvMb << 20, GEMV_ROUNDS) : null;
+            // The step's matmuls alone, then with a pause as long as one layer's attention in this decode.
+            long attentionPerLayer = step.nanos(StepProfile.Phase.ATTENTION) / gen / Math.max(1, m.layerCount());
+            LayerMatmulBandwidth.Result chain = chainRounds > 0 && m.layerCount() > 0
+                    ? LayerMatmulBandwidth.measure(m, attentionPerLayer, chainRounds) : null;
             double roofline = effective / stream;
             if (bestRound == 0) bestRound = decodeTokS;  // fewer tokens than one round
             double rooflineBestRound = bytesPerToken * bestRound / 1e9 / stream;
@@ -167,6 +174,12 @@ final class BenchCommand implements Callable<Integer> {
             if (gemv != null) {
                 System.out.printf(Locale.ROOT, "ternary GEMV     %.3f of a plain read alone: %.2f vs %.2f GB/s (one token, a %d MB matrix of %d columns, %d threads; medians of %d alternating passes)%n",
                         gemv.ratio(), gemv.gemvGbs(), gemv.streamGbs(), gemvMb, m.config().dim(), nThreads, gemv.rounds());
+            }
+            if (chain != null) {
+                System.out.printf(Locale.ROOT, "layer matmuls    %.3f of a plain read: %.2f vs %.2f GB/s (the %d layers' q,k,v, wo, gate,up and down jobs of one token back to back, %.1f MB; "
+                                + "medians of %d rounds); %.3f with a %.0f µs pause after each q,k,v job, as long as a layer's attention above (%.2f GB/s outside the pauses)%n",
+                        chain.ratio(), chain.chainGbs(), chain.streamGbs(), chain.layers(), chain.bytes() / 1e6, chain.rounds(),
+                        chain.pausedRatio(), chain.pauseNanos() / 1e3, chain.pausedGbs());
             }
             System.out.printf(Locale.ROOT, "decode step      %s%n", stepLine(m, step, gen, (t2 - t1) / 1e6 / gen, false));
             System.out.printf(Locale.ROOT, "prefill token    %s%n", stepLine(m, prefillStep, prompt, (t1 - t0) / 1e6 / prompt, true));
@@ -202,7 +215,7 @@ final class BenchCommand implements Callable<Integer> {
                             + "\"lm_head\": \"%s\", \"lm_head_rescore\": %d, \"lm_head_top1_agreement\": %s, \"lm_head_quantised_top1_agreement\": %s, \"lm_head_sampling_tv\": %s, \"kv_type\": \"%s\", "
                             + "\"rss_bytes\": %d, \"rss_anon_bytes\": %d, \"rss_file_bytes\": %d, \"peak_rss_bytes\": %d, \"heap_used_bytes\": %d, \"heap_live_bytes\": %d, "
                             + "\"weights_bytes\": %d, \"kv_bytes\": %d, \"released_file_bytes\": %d, \"kv_read_per_token\": %d, \"roofline_with_kv\": %.4f, "
-                            + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"roofline_paired\": %.4f, \"pool_jobs_per_token\": %.1f, \"pool_solo_share\": %.4f, \"gemv_gbs\": %s, \"gemv_roofline\": %s, \"step_ms\": %s, \"prefill_step_ms\": %s, "
+                            + "\"decode_best_round_tok_s\": %.3f, \"roofline_best_round\": %.4f, \"roofline_paired\": %.4f, \"pool_jobs_per_token\": %.1f, \"pool_solo_share\": %.4f, \"gemv_gbs\": %s, \"gemv_roofline\": %s, \"layer_matmuls_roofline\": %s, \"layer_matmuls_paused_roofline\": %s, \"step_ms\": %s, \"prefill_step_ms\": %s, "
                             + "\"cpu_steal\": %s, \"cpu_hiccup_share\": %.4f, \"cpu_hiccups_per_s\": %.0f, \"load_avg\": %.2f}%n",
                     prefillTokS, decodeTokS, bytesPerToken, effective, stream, roofline, nThreads, m.kernelName(),
                     prefetchJson(m, false), prefetchJson(m, true), prompt, gen,
@@ -212,7 +225,8 @@ final class BenchCommand implements Callable<Integer> {
                     options.kvType().name().toLowerCase(Locale.ROOT),
                     decoded.rssBytes(), decoded.rssAnonBytes(), decoded.rssFileBytes(), decoded.peakRssBytes(), decoded.heapUsedBytes(), collected.heapUsedBytes(),
                     weightBytes, kvBytes, m.releasedFileBytes(), kvReadPerToken, rooflineWithKv,
-                    bestRound, rooflineBestRound, paired.ratio(), jobsPerToken, decodeJobs.soloShare(), json(gemv == null ? Double.NaN : gemv.gemvGbs(), "%.3f"), json(gemv == null ? Double.NaN : gemv.ratio(), "%.4f"), stepJson(step, gen), stepJson(prefillStep, prompt), Double.isNaN(steal) ? "null" : String.format(Locale.ROOT, "%.4f", steal),
+                    bestRound, rooflineBestRound, paired.ratio(), jobsPerToken, decodeJobs.soloShare(), json(gemv == null ? Double.NaN : gemv.gemvGbs(), "%.3f"), json(gemv == null ? Double.NaN : gemv.ratio(), "%.4f"),
+                    json(chain == null ? Double.NaN : chain.ratio(), "%.4f"), json(chain == null ? Double.NaN : chain.pausedRatio(), "%.4f"), stepJson(step, gen), stepJson(prefillStep, prompt), Double.isNaN(steal) ? "null" : String.format(Locale.ROOT, "%.4f", steal),
                     hiccups.lostShare(), hiccups.perSecond(), loadAverage);
         }
         return 0;
