@@ -51,11 +51,13 @@ class TernCliTest {
         String[] lines = r.out().trim().split("\n");
         String json = lines[lines.length - 1];
         for (String key : new String[] {"prefill_tok_s", "decode_tok_s", "bytes_per_token", "effective_gbs", "stream_gbs", "roofline",
-                "decode_best_round_tok_s", "roofline_best_round", "roofline_paired", "pool_jobs_per_token", "pool_solo_share", "gemv_gbs", "gemv_roofline", "step_ms", "cpu_steal", "cpu_hiccup_share", "cpu_hiccups_per_s",
+                "decode_best_round_tok_s", "roofline_best_round", "roofline_paired", "pool_jobs_per_token", "pool_solo_share", "gemv_gbs", "gemv_roofline", "layer_matmuls_roofline", "layer_matmuls_paused_roofline", "step_ms", "cpu_steal", "cpu_hiccup_share", "cpu_hiccups_per_s",
                 "software_prefetch", "dense_prefetch", "prefill_step_ms"}) {
             assertTrue(json.contains("\"" + key + "\": "), key + " missing from " + json);
         }
         assertTrue(!json.contains("\"gemv_roofline\": null"), "the tiny model's 256 columns take the GEMV figure: " + json);
+        assertTrue(json.matches(".*\"layer_matmuls_roofline\": [0-9.]*[1-9][0-9.]*,.*"), "the layers' matmuls were measured: " + json);
+        assertTrue(r.out().contains("layer matmuls    "), r.out());
         for (String phase : new String[] {"qkv", "attention", "wo", "gate_up", "down", "head"}) {
             assertTrue(json.matches(".*\"" + phase + "\": [0-9.]*[1-9][0-9.]*[,}].*"), phase + " took no time in " + json);
         }
