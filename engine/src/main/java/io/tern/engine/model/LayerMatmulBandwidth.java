@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * {@link StreamBandwidth}'s read, in an order that rotates every round (the first pass after a pause runs slower), and
  * each figure is the median of its per-round ratios.
  * It splits a decode step's distance from the read into what the kernels and pool cost at the step's real shapes and
- * what the pauses between them cost. On the 2-vCPU Zen 5 VM (tern bench, 2B4T, five runs): the chain 0.75-0.88 of the
+ * what the pauses between them cost. On the 2-vCPU Zen 5 VM (tern bench, 2B4T, four runs): the chain 0.75-0.88 of the
  * read, paused 0.75-0.85, while the GEMV alone (one job) made 0.83-1.01 and decode 0.65-0.78 — the 120 job boundaries
  * cost as much as attention does. In a harness timing each job, a 60 µs pause after q,k,v made the next two jobs (wo,
  * gate,up) ~0.4-0.6 ms a pass slower over 30 layers, whether the pause spun, read cached data, or ran as a pool job.
