@@ -18,8 +18,12 @@ public record Layer(
         Linear wDown) {            // (dim, ffn)
 
     public long weightBytes() {
+        return matmulBytes() + attnNorm.byteSize() + attnSubNorm.byteSize() + ffnNorm.byteSize() + ffnSubNorm.byteSize();
+    }
+
+    /** Bytes the seven projections read per token (without the norm vectors). */
+    public long matmulBytes() {
         return wq.weightBytes() + wk.weightBytes() + wv.weightBytes() + wo.weightBytes()
-                + wGate.weightBytes() + wUp.weightBytes() + wDown.weightBytes()
-                + attnNorm.byteSize() + attnSubNorm.byteSize() + ffnNorm.byteSize() + ffnSubNorm.byteSize();
+                + wGate.weightBytes() + wUp.weightBytes() + wDown.weightBytes();
     }
 }

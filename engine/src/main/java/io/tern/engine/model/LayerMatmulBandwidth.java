@@ -81,8 +81,7 @@ public final class LayerMatmulBandwidth {
                 Layer w = layer(i);
                 qkv[i] = new LinearGroup(w.wq(), w.wk(), w.wv());
                 gateUp[i] = new LinearGroup(w.wGate(), w.wUp());
-                b += w.wq().weightBytes() + w.wk().weightBytes() + w.wv().weightBytes() + w.wo().weightBytes()
-                        + w.wGate().weightBytes() + w.wUp().weightBytes() + w.wDown().weightBytes();
+                b += w.matmulBytes();
             }
             bytes = b;
             inDim = new LinearInput(1, d, model.pool());
